@@ -1,0 +1,134 @@
+"""One aiortc peer connection per candidate connection, with every remote track consumed.
+
+aiortc's receive queues are unbounded, so a remote track without a reader grows without limit:
+`PeerSession` starts a consumer for every track as soon as it arrives, and owns those tasks —
+`close()` cancels and awaits them and closes the peer connection within a time bound.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable
+from enum import StrEnum
+
+import numpy as np
+from aiortc import RTCConfiguration, RTCIceServer, RTCPeerConnection, RTCSessionDescription
+from aiortc.mediastreams import MediaStreamError, MediaStreamTrack
+
+from .audio import Mono16kResampler
+from .errors import InvalidOffer
+
+log = logging.getLogger(__name__)
+
+AudioSink = Callable[[np.ndarray], None]
+
+
+class PeerState(StrEnum):
+    NEW = "new"
+    CONNECTING = "connecting"
+    CONNECTED = "connected"
+    DISCONNECTED = "disconnected"
+    FAILED = "failed"
+    CLOSED = "closed"
+
+
+class PeerSession:
+    """Answers one SDP offer and feeds the received audio, as 16 kHz mono int16, to `on_audio`."""
+
+    def __init__(
+        self,
+        *,
+        on_audio: AudioSink,
+        on_state: Callable[[PeerState], None] | None = None,
+        ice_servers: tuple[str, ...] = (),
+        close_timeout: float = 5.0,
+        label: str = "peer",
+    ) -> None:
+        config = RTCConfiguration(iceServers=[RTCIceServer(urls=list(ice_servers))] if ice_servers else [])
+        self._pc = RTCPeerConnection(configuration=config)
+        self._on_audio = on_audio
+        self._on_state = on_state
+        self._close_timeout = close_timeout
+        self._label = label
+        self._consumers: set[asyncio.Task[None]] = set()
+        self._state = PeerState.NEW
+        self._closed = False
+        self.audio_frames = 0
+        self.video_frames = 0
+        self._pc.on("track", self._on_track)
+        self._pc.on("connectionstatechange", self._on_connection_state)
+
+    @property
+    def state(self) -> PeerState:
+        return self._state
+
+    async def accept_offer(self, sdp: str) -> str:
+        """Apply the browser's offer and return our answer, with all ICE candidates gathered."""
+        if self._closed:
+            raise InvalidOffer("the peer connection is closed")
+        try:
+            await self._pc.setRemoteDescription(RTCSessionDescription(sdp=sdp, type="offer"))
+            kinds = {t.receiver.track.kind for t in self._pc.getTransceivers() if t.receiver.track}
+            if "audio" not in kinds:
+                raise InvalidOffer("the offer carries no audio track")
+            await self._pc.setLocalDescription(await self._pc.createAnswer())
+        except InvalidOffer:
+            raise
+        except (ValueError, KeyError, IndexError, TypeError, AttributeError) as exc:
+            # aiortc reports malformed or unsupported SDP through these; the text is safe to return.
+            raise InvalidOffer(f"the SDP offer could not be negotiated: {exc}") from None
+        return self._pc.localDescription.sdp
+
+    def _on_track(self, track: MediaStreamTrack) -> None:
+        consume = self._consume_audio if track.kind == "audio" else self._consume_video
+        task = asyncio.create_task(consume(track), name=f"{self._label}-{track.kind}")
+        self._consumers.add(task)
+        task.add_done_callback(self._consumers.discard)
+
+    async def _consume_audio(self, track: MediaStreamTrack) -> None:
+        resampler = Mono16kResampler()
+        try:
+            while True:
+                frame = await track.recv()
+                self.audio_frames += 1
+                pcm = resampler.resample(frame)
+                if pcm.size:
+                    self._on_audio(pcm)
+        except MediaStreamError:
+            log.debug("%s: audio track ended", self._label)
+
+    async def _consume_video(self, track: MediaStreamTrack) -> None:
+        try:
+            while True:
+                await track.recv()
+                self.video_frames += 1
+        except MediaStreamError:
+            log.debug("%s: video track ended", self._label)
+
+    def _on_connection_state(self) -> None:
+        self._set_state(PeerState(self._pc.connectionState))
+
+    def _set_state(self, new: PeerState) -> None:
+        if new == self._state:
+            return
+        log.info("%s: %s -> %s", self._label, self._state, new)
+        self._state = new
+        if self._on_state is not None:
+            self._on_state(new)
+
+    async def close(self) -> None:
+        """Stop the consumers and close the peer connection, giving up after `close_timeout`."""
+        if self._closed:
+            return
+        self._closed = True
+        consumers = list(self._consumers)
+        for task in consumers:
+            task.cancel()
+        if consumers:
+            await asyncio.gather(*consumers, return_exceptions=True)
+        try:
+            await asyncio.wait_for(self._pc.close(), timeout=self._close_timeout)
+        except TimeoutError:
+            log.warning("%s: peer connection did not close within %.1f s", self._label, self._close_timeout)
+        self._set_state(PeerState.CLOSED)

@@ -1,0 +1,88 @@
+"""The application factory: production and tests build the server through `create_app`."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import weakref
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+from aiohttp import WSCloseCode, web
+
+from scoring.asr import SpeechRecognizer, WhisperRecognizer
+from scoring.model import ensure_bundled_model, verify_model_dir
+from scoring.scheduler import TranscriptionScheduler
+
+from . import bootstrap, candidate_ws, hr_api, pages
+from .config import Settings
+from .keys import BANNER, FINALIZERS, REGISTRY, SCHEDULER, SETTINGS, SOCKETS, STORE
+from .registry import LiveInterviews
+from .security import api_errors, origin_check, security_headers
+from .store import Store
+from .tasks import TaskOwner
+
+log = logging.getLogger(__name__)
+
+SHUTDOWN_GRACE_SECONDS = 20.0
+
+
+def load_recognizer(settings: Settings) -> SpeechRecognizer:
+    """Blocking: verify (assembling on first use) and load the configured Whisper model."""
+    if settings.model == "bundled":
+        model_dir = ensure_bundled_model(settings.model_cache_dir)
+    else:
+        model_dir = verify_model_dir(Path(settings.model))
+    return WhisperRecognizer(model_dir, threads=settings.asr_threads)
+
+
+def create_app(settings: Settings, *, recognizer: SpeechRecognizer | None = None) -> web.Application:
+    """Build the server. `recognizer` replaces the Whisper model (unit tests pass a fake)."""
+    app = web.Application(middlewares=[origin_check, api_errors], client_max_size=1024 * 1024)
+    app[SETTINGS] = settings
+    app[BANNER] = []
+    app[SOCKETS] = weakref.WeakSet()
+    app.on_response_prepare.append(security_headers)
+
+    async def store_ctx(app: web.Application) -> AsyncIterator[None]:
+        settings.data_dir.mkdir(parents=True, exist_ok=True)
+        store = await Store.open(settings.db_path)
+        app[STORE] = store
+        app[BANNER].extend(await bootstrap.ensure_admin(store))
+        if settings.demo:
+            app[BANNER].extend(await bootstrap.ensure_demo(store, settings))
+        yield
+        await store.close()
+
+    async def asr_ctx(app: web.Application) -> AsyncIterator[None]:
+        engine = recognizer if recognizer is not None else await asyncio.to_thread(load_recognizer, settings)
+        scheduler = TranscriptionScheduler(engine)
+        await scheduler.start()
+        app[SCHEDULER] = scheduler
+        yield
+        await scheduler.aclose()
+
+    async def live_ctx(app: web.Application) -> AsyncIterator[None]:
+        finalizers = TaskOwner("answer-finalizers")
+        app[FINALIZERS] = finalizers
+        app[REGISTRY] = LiveInterviews(store=app[STORE], scheduler=app[SCHEDULER], finalizers=finalizers,
+                                       settings=settings)
+        yield
+        await app[REGISTRY].aclose()
+        # Answers already finished are transcribed, scored and stored before the store closes.
+        await finalizers.aclose(timeout=SHUTDOWN_GRACE_SECONDS)
+
+    async def close_sockets(app: web.Application) -> None:
+        sockets = list(app[SOCKETS])
+        await asyncio.gather(
+            *(ws.close(code=WSCloseCode.GOING_AWAY, message=b"server shutting down") for ws in sockets),
+            return_exceptions=True,
+        )
+
+    app.cleanup_ctx.extend([store_ctx, asr_ctx, live_ctx])
+    app.on_shutdown.append(close_sockets)
+    app.add_routes(pages.routes)
+    app.add_routes(hr_api.routes)
+    app.router.add_get("/ws", candidate_ws.candidate_ws)
+    pages.add_static(app)
+    return app

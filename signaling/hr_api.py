@@ -1,0 +1,163 @@
+"""The HR JSON API: log in, jobs and their questions, invitations, interviews and results."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aiohttp import web
+
+from . import auth
+from .keys import SETTINGS, STORE
+from .records import Interview, Job, StoredAnswer, User
+from .security import json_error
+from .sessions import HR_ROLES, STAFF_ROLES, log_in, log_out, require, set_session_cookie
+from .store import NotFound
+from .validation import parse_invitation, parse_job, parse_login
+
+routes = web.RouteTableDef()
+
+
+def invite_url(request: web.Request, token: str) -> str:
+    # The token travels in the fragment: browsers never send it to the server or in a Referer.
+    return f"{request.app[SETTINGS].base_url}/interview#{token}"
+
+
+def _user_json(user: User) -> dict[str, Any]:
+    return {"id": user.id, "email": user.email, "name": user.display_name, "role": user.role.value}
+
+
+def _job_json(job: Job, question_count: int | None = None) -> dict[str, Any]:
+    data: dict[str, Any] = {"id": job.id, "title": job.title, "department": job.department,
+                            "language": job.language, "created_at": job.created_at}
+    if question_count is not None:
+        data["question_count"] = question_count
+    else:
+        data["questions"] = [
+            {"id": q.id, "position": q.position, "text": q.text, "think_seconds": q.think_seconds,
+             "answer_seconds": q.answer_seconds, "rubric": q.rubric}
+            for q in job.questions
+        ]
+    return data
+
+
+def _interview_json(interview: Interview) -> dict[str, Any]:
+    return {
+        "id": interview.public_id, "job_id": interview.job_id, "candidate_name": interview.candidate_name,
+        "candidate_email": interview.candidate_email, "status": interview.status.value,
+        "current_question": interview.current_question, "created_at": interview.created_at,
+        "opened_at": interview.opened_at, "consented_at": interview.consented_at,
+        "declined_at": interview.declined_at, "started_at": interview.started_at,
+        "completed_at": interview.completed_at, "device_check": interview.device_check,
+    }
+
+
+def _answer_json(answer: StoredAnswer) -> dict[str, Any]:
+    return {
+        "question": {"id": answer.question_id, "position": answer.position, "text": answer.question_text},
+        "status": answer.status, "transcript": answer.transcript, "words": answer.words, "score": answer.score,
+        "explanation": answer.explanation, "answered_seconds": answer.answered_seconds,
+        "audio_seconds": answer.audio_seconds, "answer_started_at": answer.answer_started_at,
+        "answer_ended_at": answer.answer_ended_at, "finalized_at": answer.finalized_at,
+    }
+
+
+@routes.post("/api/login")
+async def login(request: web.Request) -> web.StreamResponse:
+    credentials = parse_login(await request.json())
+    result = await log_in(request, credentials.email, credentials.password)
+    if result is None:
+        return json_error(401, "bad_credentials", "the e-mail or password is not right")
+    user, session_id = result
+    response = web.json_response({"user": _user_json(user)})
+    set_session_cookie(request, response, session_id)
+    return response
+
+
+@routes.post("/api/logout")
+async def logout(request: web.Request) -> web.StreamResponse:
+    response = web.json_response({})
+    await log_out(request, response)
+    return response
+
+
+@routes.get("/api/me")
+async def me(request: web.Request) -> web.StreamResponse:
+    user = await require(request, STAFF_ROLES)
+    return web.json_response({"user": _user_json(user)})
+
+
+@routes.get("/api/jobs")
+async def list_jobs(request: web.Request) -> web.StreamResponse:
+    await require(request, HR_ROLES)
+    jobs = await request.app[STORE].jobs()
+    return web.json_response({"jobs": [_job_json(job, n) for job, n in jobs]})
+
+
+@routes.post("/api/jobs")
+async def create_job(request: web.Request) -> web.StreamResponse:
+    user = await require(request, HR_ROLES)
+    data = parse_job(await request.json())
+    job = await request.app[STORE].create_job(
+        title=data.title, department=data.department, language=data.language, questions=data.questions,
+        created_by=user.id,
+    )
+    return web.json_response({"job": _job_json(job)}, status=201)
+
+
+@routes.get(r"/api/jobs/{job_id:\d{1,12}}")
+async def get_job(request: web.Request) -> web.StreamResponse:
+    await require(request, HR_ROLES)
+    try:
+        job = await request.app[STORE].job(int(request.match_info["job_id"]))
+    except NotFound:
+        return json_error(404, "not_found", "no such job")
+    return web.json_response({"job": _job_json(job)})
+
+
+@routes.get("/api/interviews")
+async def list_interviews(request: web.Request) -> web.StreamResponse:
+    await require(request, HR_ROLES)
+    raw_job = request.query.get("job_id")
+    job_id = int(raw_job) if raw_job and raw_job.isdigit() else None
+    rows = await request.app[STORE].interviews(job_id)
+    return web.json_response({
+        "interviews": [
+            {**_interview_json(i), "job_title": title, "answered": answered,
+             "mean_score": round(mean, 1) if mean is not None else None}
+            for i, title, answered, mean in rows
+        ]
+    })
+
+
+@routes.post("/api/interviews")
+async def create_interview(request: web.Request) -> web.StreamResponse:
+    user = await require(request, HR_ROLES)
+    data = parse_invitation(await request.json())
+    token = auth.new_secret()
+    try:
+        interview = await request.app[STORE].create_interview(
+            job_id=data.job_id, candidate_name=data.candidate_name, candidate_email=data.candidate_email,
+            token_hash=auth.digest(token), created_by=user.id,
+        )
+    except NotFound:
+        return json_error(400, "invalid", "no such job", field="job_id")
+    # The link is shown once, to the HR user who created it; only its hash is stored.
+    return web.json_response({"interview": _interview_json(interview), "invite_url": invite_url(request, token)},
+                             status=201)
+
+
+@routes.get(r"/api/interviews/{public_id:[0-9a-f]{32}}")
+async def get_interview(request: web.Request) -> web.StreamResponse:
+    await require(request, HR_ROLES)
+    store = request.app[STORE]
+    try:
+        interview = await store.interview(request.match_info["public_id"])
+    except NotFound:
+        return json_error(404, "not_found", "no such interview")
+    job = await store.job(interview.job_id)
+    answers = await store.answers(interview.id)
+    return web.json_response({
+        "interview": _interview_json(interview),
+        "job": _job_json(job),
+        "answers": [_answer_json(a) for a in answers],
+    })

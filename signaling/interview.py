@@ -1,0 +1,262 @@
+"""The live side of one interview: its flow, timers, and the answer being captured.
+
+A `LiveInterview` outlives any single WebSocket: the candidate's connection attaches to it,
+and a newer connection for the same interview replaces the older one. All changes go through
+`apply()`, which holds the interview's lock, persists the new status and runs the effects the
+pure state machine asked for. Finishing an answer (final transcript → score → store) runs as
+a task of the application's `TaskOwner`, so it completes even if the candidate leaves.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+import numpy as np
+
+from scoring.live import LiveTranscription
+from scoring.rubric import Rubric
+from scoring.scheduler import TranscriptionScheduler
+from scoring.scorer import QuestionSpec, score_answer
+
+from .flow import PRACTICE, Effect, EffectKind, Event, EventKind, Flow, FlowError, Status, Step, advance
+from .protocol import ServerType
+from .records import Interview, Job, Question
+from .store import NewAnswer, Store, utc_now
+from .tasks import TaskOwner
+
+log = logging.getLogger(__name__)
+
+PRACTICE_THINK_SECONDS = 5
+PRACTICE_ANSWER_SECONDS = 30
+# Audio still arriving this long after "Finish answer" belongs to the answer: the RTP path
+# (jitter buffer, network) runs a little behind the WebSocket click.
+ANSWER_TAIL_SECONDS = 0.4
+# Bumped whenever the consent text the candidate sees changes materially.
+CONSENT_VERSION = "2026-11-v1"
+
+
+class Outbox(Protocol):
+    """Where the interview sends messages for the candidate's page (the attached connection)."""
+
+    def send(self, kind: ServerType, **fields: Any) -> None: ...
+
+
+@dataclass
+class _Answer:
+    question: int  # PRACTICE or a 0-based index
+    transcription: LiveTranscription
+    started_at: str
+    started_mono: float = field(default_factory=time.monotonic)
+
+
+class LiveInterview:
+    def __init__(
+        self,
+        *,
+        record: Interview,
+        job: Job,
+        store: Store,
+        scheduler: TranscriptionScheduler,
+        finalizers: TaskOwner,
+        page_info: dict[str, Any],
+    ) -> None:
+        self.record = record
+        self._page_info = page_info
+        self.job = job
+        self._store = store
+        self._scheduler = scheduler
+        self._finalizers = finalizers
+        question_count = len(job.questions)
+        current = min(max(record.current_question, 0), max(question_count - 1, 0))
+        self.flow = Flow.resume(record.status, current, question_count)
+        self._lock = asyncio.Lock()
+        self._timer: asyncio.Task[None] | None = None
+        self._deadline: float | None = None
+        self._answer: _Answer | None = None
+        self._tails: set[LiveTranscription] = set()
+        self._outbox: Outbox | None = None
+
+    # connection attachment
+
+    def attach(self, outbox: Outbox) -> Outbox | None:
+        """Make `outbox` the candidate's current connection; return the one it replaces."""
+        previous, self._outbox = self._outbox, outbox
+        return previous if previous is not outbox else None
+
+    def connected_to(self, outbox: Outbox) -> bool:
+        return self._outbox is outbox
+
+    @property
+    def connected(self) -> bool:
+        return self._outbox is not None
+
+    def detach(self, outbox: Outbox) -> None:
+        if self._outbox is outbox:
+            self._outbox = None
+
+    def _send(self, kind: ServerType, **fields: Any) -> None:
+        if self._outbox is not None:
+            self._outbox.send(kind, **fields)
+
+    # state
+
+    def question(self, index: int) -> Question | None:
+        return self.job.questions[index] if 0 <= index < len(self.job.questions) else None
+
+    def snapshot(self) -> dict[str, Any]:
+        """The `state` message: everything the page needs to render where the interview is."""
+        flow = self.flow
+        current = None
+        if flow.step is Step.PRACTICE:
+            current = {"index": PRACTICE, "think_seconds": PRACTICE_THINK_SECONDS,
+                       "answer_seconds": PRACTICE_ANSWER_SECONDS}
+        elif flow.step is Step.QUESTION and (q := self.question(flow.question)) is not None:
+            current = {"index": flow.question, "text": q.text, "think_seconds": q.think_seconds,
+                       "answer_seconds": q.answer_seconds}
+        remaining = None
+        if self._deadline is not None:
+            remaining = max(0, int((self._deadline - time.monotonic()) * 1000))
+        return {
+            "status": flow.status.value,
+            "step": flow.step.value,
+            "phase": flow.phase.value,
+            "question": current,
+            "question_count": flow.question_count,
+            "remaining_ms": remaining,
+            "job": {"title": self.job.title, "language": self.job.language},
+            "candidate": {"name": self.record.candidate_name},
+            **self._page_info,
+        }
+
+    def push_state(self) -> None:
+        self._send(ServerType.STATE, **self.snapshot())
+
+    # events
+
+    async def apply(self, event: Event) -> None:
+        """Advance the flow by one event, persist it and carry out its effects."""
+        async with self._lock:
+            before = self.flow
+            after, effects = advance(before, event)
+            self.flow = after
+            if (after.status, after.question) != (before.status, before.question):
+                consent_version = CONSENT_VERSION if after.status is Status.CONSENTED else None
+                await self._store.set_progress(self.record.id, after.status, after.question,
+                                               consent_version=consent_version)
+            if after.status is not before.status:
+                log.info("interview %s: %s -> %s", self.record.public_id, before.status, after.status)
+            self._deadline = None
+            self._cancel_timer()
+            for effect in effects:
+                await self._run_effect(effect)
+            self.push_state()
+
+    async def _run_effect(self, effect: Effect) -> None:
+        match effect.kind:
+            case EffectKind.START_THINKING:
+                seconds = PRACTICE_THINK_SECONDS if effect.question == PRACTICE else self.question(effect.question).think_seconds
+                self._start_timer(seconds, Event(EventKind.THINK_TIMEOUT, effect.question))
+            case EffectKind.START_ANSWER:
+                limit = PRACTICE_ANSWER_SECONDS if effect.question == PRACTICE else self.question(effect.question).answer_seconds
+                self._answer = _Answer(
+                    effect.question,
+                    LiveTranscription(
+                        self._scheduler,
+                        language=self.job.language,
+                        max_seconds=limit + 5,
+                        on_caption=lambda text, q=effect.question: self._send(ServerType.CAPTION, question=q, text=text, final=False),
+                    ),
+                    started_at=utc_now(),
+                )
+                self._start_timer(limit, Event(EventKind.ANSWER_TIMEOUT, effect.question))
+            case EffectKind.FINISH_ANSWER:
+                answer, self._answer = self._answer, None
+                if answer is not None:
+                    self._tails.add(answer.transcription)
+                    self._finalizers.spawn(
+                        self._finish_answer(answer, ended_at=utc_now(), answered=time.monotonic() - answer.started_mono),
+                        name=f"finish-{self.record.public_id}-{answer.question}",
+                    )
+            case EffectKind.COMPLETE:
+                pass  # the status change was persisted by apply()
+
+    # timers
+
+    def _start_timer(self, seconds: float, event: Event) -> None:
+        self._deadline = time.monotonic() + seconds
+        self._timer = asyncio.create_task(self._fire_after(seconds, event), name=f"timer-{self.record.public_id}")
+
+    def _cancel_timer(self) -> None:
+        timer, self._timer = self._timer, None
+        if timer is not None and timer is not asyncio.current_task():
+            timer.cancel()
+
+    async def _fire_after(self, seconds: float, event: Event) -> None:
+        await asyncio.sleep(seconds)
+        try:
+            await self.apply(event)
+        except FlowError:
+            log.debug("interview %s: timer %s no longer applies", self.record.public_id, event.kind)
+
+    # audio
+
+    def on_audio(self, pcm: np.ndarray) -> None:
+        if self._answer is not None:
+            self._answer.transcription.push(pcm)
+        for tail in self._tails:
+            tail.push(pcm)
+
+    async def _finish_answer(self, answer: _Answer, *, ended_at: str, answered: float) -> None:
+        await asyncio.sleep(ANSWER_TAIL_SECONDS)
+        self._tails.discard(answer.transcription)
+        transcript = await answer.transcription.finish()
+        if answer.question == PRACTICE:
+            # Practice is not scored and not kept: the candidate just sees what we heard.
+            self._send(ServerType.CAPTION, question=PRACTICE, text=transcript.text, final=True)
+            return
+        question = self.question(answer.question)
+        spec = QuestionSpec(
+            text=question.text,
+            language=self.job.language,
+            answer_seconds=question.answer_seconds,
+            rubric=Rubric.from_json(question.rubric) if question.rubric else None,
+        )
+        score = await asyncio.to_thread(score_answer, spec, transcript, answered_seconds=answered)
+        await self._store.save_answer(
+            NewAnswer(
+                interview_id=self.record.id,
+                question_id=question.id,
+                status=score.status.value,
+                transcript=transcript.text,
+                words=[{"w": w.text, "s": w.start, "e": w.end, "p": w.probability} for w in transcript.words],
+                score=score.total,
+                explanation=score.to_json(),
+                answer_started_at=answer.started_at,
+                answer_ended_at=ended_at,
+                answered_seconds=round(answered, 2),
+                audio_seconds=round(transcript.audio_seconds, 2),
+            )
+        )
+        log.info("interview %s: answer %d stored (%s)", self.record.public_id, answer.question, score.status.value)
+        self._send(ServerType.ANSWER_SAVED, question=answer.question)
+
+    # lifecycle
+
+    @property
+    def busy(self) -> bool:
+        return self._answer is not None or bool(self._tails)
+
+    async def aclose(self) -> None:
+        """Stop timers and abandon an answer still being captured (the server is shutting down)."""
+        async with self._lock:
+            timer, answer = self._timer, self._answer
+            self._cancel_timer()
+            self._answer = None
+        if timer is not None:
+            await asyncio.gather(timer, return_exceptions=True)
+        if answer is not None:
+            await answer.transcription.aclose()

@@ -1,0 +1,79 @@
+"""Typed records the store returns: plain frozen dataclasses, no database handles."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+from .flow import Status
+
+
+class Role(StrEnum):
+    ADMIN = "admin"
+    HR = "hr"
+    DEPT_HEAD = "dept_head"
+    REVIEWER = "reviewer"
+
+
+@dataclass(frozen=True)
+class User:
+    id: int
+    email: str
+    display_name: str
+    role: Role
+    disabled: bool
+
+
+@dataclass(frozen=True)
+class Question:
+    id: int
+    position: int
+    text: str
+    think_seconds: int
+    answer_seconds: int
+    rubric: dict | None  # the Rubric's JSON form
+
+
+@dataclass(frozen=True)
+class Job:
+    id: int
+    title: str
+    department: str
+    language: str
+    created_at: str
+    questions: tuple[Question, ...] = ()
+
+
+@dataclass(frozen=True)
+class Interview:
+    id: int
+    public_id: str
+    job_id: int
+    candidate_name: str
+    candidate_email: str
+    status: Status
+    current_question: int
+    created_at: str
+    opened_at: str | None
+    consented_at: str | None
+    declined_at: str | None
+    started_at: str | None
+    completed_at: str | None
+    device_check: dict | None
+
+
+@dataclass(frozen=True)
+class StoredAnswer:
+    question_id: int
+    position: int
+    question_text: str
+    status: str
+    transcript: str
+    words: list
+    score: int | None
+    explanation: dict
+    answered_seconds: float
+    audio_seconds: float
+    answer_started_at: str
+    answer_ended_at: str
+    finalized_at: str

@@ -1,0 +1,59 @@
+"""The live interviews of this process, one `LiveInterview` per interview being taken."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+from scoring.scheduler import TranscriptionScheduler
+
+from .config import Settings
+from .interview import LiveInterview
+from .records import Interview
+from .store import Store
+from .tasks import TaskOwner
+
+log = logging.getLogger(__name__)
+
+
+class LiveInterviews:
+    def __init__(
+        self, *, store: Store, scheduler: TranscriptionScheduler, finalizers: TaskOwner, settings: Settings
+    ) -> None:
+        self._store = store
+        # Sent with every state: what the consent screen promises and how the page reaches us.
+        self._page_info = {
+            "privacy": {"retention_days": settings.retention_days, "contact": settings.privacy_contact},
+            "ice_servers": list(settings.ice_servers),
+        }
+        self._scheduler = scheduler
+        self._finalizers = finalizers
+        self._live: dict[int, LiveInterview] = {}
+        self._lock = asyncio.Lock()
+
+    def __len__(self) -> int:
+        return len(self._live)
+
+    async def get(self, record: Interview) -> LiveInterview:
+        """The live interview for `record`, created from its stored state on first use."""
+        async with self._lock:
+            live = self._live.get(record.id)
+            if live is None:
+                job = await self._store.job(record.job_id)
+                live = LiveInterview(record=record, job=job, store=self._store, scheduler=self._scheduler,
+                                     finalizers=self._finalizers, page_info=self._page_info)
+                self._live[record.id] = live
+            return live
+
+    def release(self, live: LiveInterview) -> None:
+        """Forget an interview nobody is connected to and that is not capturing an answer.
+
+        Its progress is in the database; a later connection rebuilds it from there.
+        """
+        if not live.connected and not live.busy and self._live.get(live.record.id) is live:
+            del self._live[live.record.id]
+
+    async def aclose(self) -> None:
+        lives = list(self._live.values())
+        self._live.clear()
+        await asyncio.gather(*(live.aclose() for live in lives), return_exceptions=True)

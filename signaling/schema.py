@@ -1,0 +1,83 @@
+"""The SQLite schema, as an ordered list of migrations applied at start-up.
+
+`PRAGMA user_version` records how many migrations a database has had; each migration runs in
+one transaction, so a crash leaves the database at the previous version, never half-migrated.
+"""
+
+from __future__ import annotations
+
+MIGRATIONS: tuple[str, ...] = (
+    # 1: accounts, jobs, interviews, answers
+    """
+    CREATE TABLE users (
+        id INTEGER PRIMARY KEY,
+        email TEXT NOT NULL UNIQUE COLLATE NOCASE,
+        display_name TEXT NOT NULL,
+        password_hash TEXT NOT NULL,
+        role TEXT NOT NULL CHECK (role IN ('admin', 'hr', 'dept_head', 'reviewer')),
+        disabled INTEGER NOT NULL DEFAULT 0,
+        created_at TEXT NOT NULL
+    );
+    CREATE TABLE sessions (
+        id_hash TEXT PRIMARY KEY,
+        user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+        created_at REAL NOT NULL,
+        last_seen_at REAL NOT NULL
+    );
+    CREATE INDEX sessions_user ON sessions(user_id);
+    CREATE TABLE jobs (
+        id INTEGER PRIMARY KEY,
+        title TEXT NOT NULL,
+        department TEXT NOT NULL,
+        language TEXT NOT NULL CHECK (language IN ('en', 'zh')),
+        created_by INTEGER REFERENCES users(id),
+        created_at TEXT NOT NULL
+    );
+    CREATE TABLE questions (
+        id INTEGER PRIMARY KEY,
+        job_id INTEGER NOT NULL REFERENCES jobs(id) ON DELETE CASCADE,
+        position INTEGER NOT NULL,
+        text TEXT NOT NULL,
+        think_seconds INTEGER NOT NULL CHECK (think_seconds BETWEEN 0 AND 600),
+        answer_seconds INTEGER NOT NULL CHECK (answer_seconds BETWEEN 10 AND 1800),
+        rubric TEXT,
+        UNIQUE (job_id, position)
+    );
+    CREATE TABLE interviews (
+        id INTEGER PRIMARY KEY,
+        public_id TEXT NOT NULL UNIQUE,
+        job_id INTEGER NOT NULL REFERENCES jobs(id),
+        candidate_name TEXT NOT NULL,
+        candidate_email TEXT NOT NULL,
+        token_hash TEXT NOT NULL UNIQUE,
+        status TEXT NOT NULL CHECK (status IN ('invited', 'consented', 'declined', 'in_progress', 'completed')),
+        current_question INTEGER NOT NULL DEFAULT -1,
+        consent_version TEXT,
+        device_check TEXT,
+        created_by INTEGER REFERENCES users(id),
+        created_at TEXT NOT NULL,
+        opened_at TEXT,
+        consented_at TEXT,
+        declined_at TEXT,
+        started_at TEXT,
+        completed_at TEXT
+    );
+    CREATE INDEX interviews_job ON interviews(job_id);
+    CREATE TABLE answers (
+        id INTEGER PRIMARY KEY,
+        interview_id INTEGER NOT NULL REFERENCES interviews(id) ON DELETE CASCADE,
+        question_id INTEGER NOT NULL REFERENCES questions(id),
+        status TEXT NOT NULL CHECK (status IN ('scored', 'no_answer')),
+        transcript TEXT NOT NULL,
+        words TEXT NOT NULL,
+        score INTEGER CHECK (score BETWEEN 0 AND 100),
+        explanation TEXT NOT NULL,
+        answer_started_at TEXT NOT NULL,
+        answer_ended_at TEXT NOT NULL,
+        answered_seconds REAL NOT NULL,
+        audio_seconds REAL NOT NULL,
+        finalized_at TEXT NOT NULL,
+        UNIQUE (interview_id, question_id)
+    );
+    """,
+)

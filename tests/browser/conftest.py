@@ -1,0 +1,37 @@
+"""Fixtures for browser tests: one real server per module, Chromium via Playwright."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+from playwright.async_api import async_playwright
+
+from harness import CHROMIUM, HrClient, ServerProcess
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    proc = ServerProcess(tmp_path_factory.mktemp("server") / "data")
+    yield proc
+    code = proc.stop()
+    log = proc.log()
+    assert "Traceback" not in log, f"the server logged a traceback:\n{log}"
+    assert code == 0, f"the server exited with {code}:\n{log[-3000:]}"
+
+
+@pytest.fixture
+async def hr(server):
+    client = HrClient(server)
+    await client.login()
+    yield client
+    await client.close()
+
+
+@pytest.fixture
+async def playwright():
+    if not Path(CHROMIUM).exists() or not os.access(CHROMIUM, os.X_OK):
+        pytest.fail("Chromium is required for the browser tests (make test installs Debian's chromium)")
+    async with async_playwright() as p:
+        yield p

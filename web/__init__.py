@@ -1,0 +1,1 @@
+"""Static pages (candidate, HR, login), their scripts, styles and translation catalogs."""

@@ -1,0 +1,389 @@
+// The candidate's page. The server owns the interview's state; this page renders each `state`
+// message it receives, captures camera and microphone, and sends them over WebRTC.
+import { languagePicker, preferredLanguage, setLanguage, t } from "./i18n.js";
+
+const PAGE = "candidate";
+const PROTOCOL = 1;
+const $ = (id) => document.getElementById(id);
+
+const app = {
+  token: decodeURIComponent(location.hash.slice(1)),
+  ws: null,
+  state: null,
+  stream: null,
+  pc: null,
+  negotiating: false,
+  mediaReady: false,
+  heardSomething: false,
+  meterStop: null,
+  deadline: null,         // performance.now() at which the current phase ends
+  phaseSeconds: 0,
+  practiceHeard: null,
+  lastScreen: null,
+  languageChosen: localStorage.getItem("intervox.lang") !== null,
+};
+
+// ---------- screens ----------
+
+const SCREENS = ["loading", "error", "consent", "declined", "device", "question", "ready", "done"];
+
+function show(name) {
+  for (const s of SCREENS) $(`screen-${s}`).hidden = s !== name;
+  if (app.lastScreen !== name) {
+    app.lastScreen = name;
+    $(`screen-${name}`).querySelector("h1")?.focus();
+  }
+}
+
+function fail(messageKey, params) {
+  $("error-text").textContent = t(messageKey, params);
+  show("error");
+  stopMedia();
+}
+
+function banner(key) {
+  const el = $("connection-banner");
+  el.hidden = !key;
+  el.textContent = key ? t(key) : "";
+}
+
+// ---------- the WebSocket ----------
+
+function send(type, fields = {}) {
+  if (app.ws?.readyState === WebSocket.OPEN) app.ws.send(JSON.stringify({ v: PROTOCOL, type, ...fields }));
+}
+
+function connect() {
+  if (!app.token) return fail("error.noToken");
+  const scheme = location.protocol === "https:" ? "wss" : "ws";
+  const ws = new WebSocket(`${scheme}://${location.host}/ws`);
+  app.ws = ws;
+  ws.addEventListener("open", () => send("hello", { token: app.token }));
+  ws.addEventListener("message", (event) => {
+    let msg;
+    try { msg = JSON.parse(event.data); } catch { return; }
+    onMessage(msg);
+  });
+  ws.addEventListener("close", (event) => {
+    if (app.ws !== ws) return;
+    if (event.code === 4401) return fail("error.badLink");
+    if (event.code === 4409) return fail("error.takenOver");
+    if (app.state && ["done", "declined"].includes(app.state.step)) return;
+    banner("banner.lost");
+  });
+}
+
+function onMessage(msg) {
+  switch (msg.type) {
+    case "state": return render(msg);
+    case "webrtc.answer": return app.pc?.setRemoteDescription({ type: "answer", sdp: msg.sdp }).catch(() => banner("banner.media"));
+    case "media":
+      app.mediaReady = Boolean(msg.audio);
+      return updateQuestionControls();
+    case "caption": return onCaption(msg);
+    case "error": return onError(msg);
+    default: return undefined;
+  }
+}
+
+function onError(msg) {
+  if (msg.code === "media_not_ready") {
+    $("phase-label").textContent = t("question.connectingAudio");
+  } else if (msg.code === "unauthorized") {
+    fail("error.badLink");
+  } else if (msg.code === "taken_over") {
+    fail("error.takenOver");
+  } else {
+    console.warn("server refused a message:", msg.code, msg.message);
+  }
+}
+
+function onCaption(msg) {
+  if (msg.final && msg.question === -1) {
+    app.practiceHeard = msg.text;
+    renderPracticeHeard();
+    return;
+  }
+  const s = app.state;
+  if (s?.question && msg.question === s.question.index && s.phase === "answering") $("caption").textContent = msg.text;
+}
+
+// ---------- rendering the server's state ----------
+
+async function render(state) {
+  const first = app.state === null;
+  app.state = state;
+  banner(null);
+  if (first && !app.languageChosen && state.job.language !== "en") {
+    await setLanguage(PAGE, state.job.language, { remember: false });
+    $("lang").value = state.job.language;
+  }
+  $("job-title").textContent = state.job.title;
+  app.deadline = state.remaining_ms == null ? null : performance.now() + state.remaining_ms;
+  switch (state.step) {
+    case "consent": return renderConsent();
+    case "declined": stopMedia(); return show("declined");
+    case "device_check": show("device"); return startDevices();
+    case "practice":
+    case "question": return renderQuestion();
+    case "ready": renderReady(); return show("ready");
+    case "done": stopMedia(); return show("done");
+    default: return undefined;
+  }
+}
+
+function renderConsent() {
+  const s = app.state;
+  $("consent-greeting").textContent = t("consent.greeting", { name: s.candidate.name, job: s.job.title });
+  $("consent-retention").textContent = t("consent.keep.text", { days: s.privacy.retention_days });
+  $("consent-deletion").textContent = s.privacy.contact
+    ? t("consent.delete.textContact", { contact: s.privacy.contact })
+    : t("consent.delete.text");
+  show("consent");
+}
+
+async function renderQuestion() {
+  const s = app.state;
+  const q = s.question;
+  if (!q) return;
+  if (!app.stream) await startDevices({ quiet: true });
+  if (!app.pc && app.stream) negotiate();
+  $("self-view").srcObject = app.stream;
+  const key = `${q.index}:${s.phase}`;
+  if ($("screen-question").dataset.key !== key) {
+    $("screen-question").dataset.key = key;
+    if (s.phase === "answering") $("caption").textContent = "";
+  }
+  const practice = q.index === -1;
+  $("question-label").textContent = practice ? t("question.practiceLabel") : t("question.label", { n: q.index + 1, total: s.question_count });
+  $("question-text").textContent = practice ? t("practice.text") : q.text;
+  app.phaseSeconds = s.phase === "answering" ? q.answer_seconds : q.think_seconds;
+  show("question");
+  if (app.lastQuestionKey !== q.index) {
+    app.lastQuestionKey = q.index;
+    $("question-text").focus();
+  }
+  updateQuestionControls();
+  tick();
+}
+
+function updateQuestionControls() {
+  const s = app.state;
+  if (!s || !s.question) return;
+  const answering = s.phase === "answering";
+  $("start-answer").hidden = answering;
+  $("start-answer").disabled = !app.mediaReady;
+  $("finish-answer").hidden = !answering;
+  const label = $("phase-label");
+  label.classList.toggle("recording", answering);
+  $("progress-fill").classList.toggle("recording", answering);
+  if (answering) label.textContent = t("question.recording");
+  else label.textContent = app.mediaReady ? t("question.thinking") : t("question.connectingAudio");
+}
+
+function renderReady() {
+  $("ready-count").textContent = t("ready.count", { n: app.state.question_count });
+  renderPracticeHeard();
+}
+
+function renderPracticeHeard() {
+  const el = $("practice-heard");
+  if (app.practiceHeard === null) el.textContent = t("ready.listening");
+  else el.textContent = app.practiceHeard || t("ready.nothing");
+}
+
+function fmt(seconds) {
+  const s = Math.max(0, Math.round(seconds));
+  return `${Math.floor(s / 60)}:${String(s % 60).padStart(2, "0")}`;
+}
+
+function tick() {
+  const s = app.state;
+  if (!s || !s.question || app.deadline === null) return;
+  const left = Math.max(0, (app.deadline - performance.now()) / 1000);
+  const total = app.phaseSeconds || 1;
+  const used = Math.min(total, total - left);
+  if (s.phase === "answering") {
+    $("clock").textContent = `${fmt(used)} / ${fmt(total)}`;
+  } else {
+    $("clock").textContent = fmt(left);
+  }
+  $("progress-fill").style.width = `${Math.round((used / total) * 100)}%`;
+}
+setInterval(tick, 250);
+
+// ---------- camera and microphone ----------
+
+const PROBLEM_KEYS = {
+  NotAllowedError: "device.problem.denied",
+  SecurityError: "device.problem.denied",
+  NotFoundError: "device.problem.missing",
+  OverconstrainedError: "device.problem.missing",
+  NotReadableError: "device.problem.busy",
+  AbortError: "device.problem.busy",
+  NoCamera: "device.problem.noCamera",
+  NoMicrophone: "device.problem.noMicrophone",
+  Unsupported: "device.problem.unsupported",
+};
+
+async function startDevices({ quiet = false } = {}) {
+  if (app.stream) return deviceReady(quiet);
+  $("device-problem").hidden = true;
+  $("device-retry").hidden = true;
+  $("device-continue").disabled = true;
+  setDeviceState("camera-state", "device.camera.waiting", null);
+  setDeviceState("mic-state", "device.mic.waiting", null);
+  let problem = null;
+  if (!navigator.mediaDevices?.getUserMedia) {
+    problem = "Unsupported";
+  } else {
+    try {
+      app.stream = await navigator.mediaDevices.getUserMedia({
+        audio: { echoCancellation: true, noiseSuppression: true, autoGainControl: true, channelCount: 1 },
+        video: { width: { ideal: 640 }, height: { ideal: 480 }, frameRate: { ideal: 30, max: 30 } },
+      });
+    } catch (error) {
+      problem = error.name in PROBLEM_KEYS ? error.name : "NotReadableError";
+    }
+  }
+  if (!problem && app.stream.getVideoTracks().length === 0) problem = "NoCamera";
+  if (!problem && app.stream.getAudioTracks().length === 0) problem = "NoMicrophone";
+  if (problem) {
+    stopMedia();
+    setDeviceState("camera-state", "device.camera.bad", false);
+    setDeviceState("mic-state", "device.mic.bad", false);
+    const box = $("device-problem");
+    box.textContent = t(PROBLEM_KEYS[problem]);
+    box.hidden = false;
+    $("device-retry").hidden = problem === "Unsupported";
+    send("device.result", { camera: false, microphone: false, problem });
+    return;
+  }
+  document.body.dataset.media = "ready";  // the stream is live (used by tests and styles)
+  deviceReady(quiet);
+}
+
+function deviceReady(quiet) {
+  $("preview").srcObject = app.stream;
+  setDeviceState("camera-state", "device.camera.ok", true);
+  setDeviceState("mic-state", app.heardSomething ? "device.mic.ok" : "device.mic.silent", app.heardSomething || null);
+  $("device-continue").disabled = false;
+  if (!app.meterStop) app.meterStop = startMeter(app.stream);
+  if (!quiet) $("device-continue").focus({ preventScroll: true });
+}
+
+function setDeviceState(id, key, ok) {
+  const el = $(id);
+  el.textContent = t(key);
+  el.classList.toggle("ok", ok === true);
+  el.classList.toggle("bad", ok === false);
+}
+
+function startMeter(stream) {
+  const ctx = new AudioContext();
+  const source = ctx.createMediaStreamSource(stream);
+  const analyser = ctx.createAnalyser();
+  analyser.fftSize = 1024;
+  source.connect(analyser);
+  const data = new Float32Array(analyser.fftSize);
+  const meter = $("mic-meter");
+  const fill = meter.querySelector(".meter-fill");
+  let running = true;
+  let lastAria = -1;
+  const loop = () => {
+    if (!running) return;
+    analyser.getFloatTimeDomainData(data);
+    let sum = 0;
+    for (const x of data) sum += x * x;
+    const db = 10 * Math.log10(sum / data.length + 1e-12);
+    const level = Math.max(0, Math.min(100, Math.round(((db + 60) / 60) * 100)));
+    fill.style.width = `${level}%`;
+    if (Math.abs(level - lastAria) >= 10) {
+      meter.setAttribute("aria-valuenow", String(level));
+      lastAria = level;
+    }
+    if (level > 25 && !app.heardSomething) {
+      app.heardSomething = true;
+      setDeviceState("mic-state", "device.mic.ok", true);
+    }
+    requestAnimationFrame(loop);
+  };
+  if (ctx.state === "suspended") ctx.resume().catch(() => {});
+  requestAnimationFrame(loop);
+  return () => { running = false; ctx.close().catch(() => {}); };
+}
+
+function stopMedia() {
+  app.meterStop?.();
+  app.meterStop = null;
+  app.stream?.getTracks().forEach((track) => track.stop());
+  app.stream = null;
+  app.pc?.close();
+  app.pc = null;
+}
+
+// ---------- WebRTC ----------
+
+function iceGatheringDone(pc, timeoutMs) {
+  if (pc.iceGatheringState === "complete") return Promise.resolve();
+  return new Promise((resolve) => {
+    const done = () => {
+      if (pc.iceGatheringState !== "complete") return;
+      pc.removeEventListener("icegatheringstatechange", done);
+      resolve();
+    };
+    pc.addEventListener("icegatheringstatechange", done);
+    setTimeout(resolve, timeoutMs);
+  });
+}
+
+async function negotiate() {
+  if (app.negotiating || !app.stream) return;
+  app.negotiating = true;
+  app.mediaReady = false;
+  try {
+    const pc = new RTCPeerConnection({ iceServers: (app.state?.ice_servers || []).map((url) => ({ urls: url })) });
+    app.pc = pc;
+    for (const track of app.stream.getTracks()) pc.addTrack(track, app.stream);
+    pc.addEventListener("connectionstatechange", () => {
+      if (pc.connectionState === "failed") banner("banner.media");
+    });
+    await pc.setLocalDescription(await pc.createOffer());
+    await iceGatheringDone(pc, 5000);  // no trickle ICE: the offer carries every candidate
+    send("webrtc.offer", { sdp: pc.localDescription.sdp });
+  } finally {
+    app.negotiating = false;
+  }
+}
+
+// ---------- buttons ----------
+
+function wire() {
+  $("accept").addEventListener("click", () => send("consent", { accept: true }));
+  $("decline").addEventListener("click", () => send("consent", { accept: false }));
+  $("device-retry").addEventListener("click", () => startDevices());
+  $("device-continue").addEventListener("click", () => {
+    $("device-continue").disabled = true;
+    send("device.result", { camera: true, microphone: true });
+    negotiate();
+  });
+  $("start-answer").addEventListener("click", () => {
+    const q = app.state?.question;
+    if (q) send("answer.start", { question: q.index });
+  });
+  $("finish-answer").addEventListener("click", () => {
+    const q = app.state?.question;
+    if (q) send("answer.finish", { question: q.index });
+  });
+  $("begin").addEventListener("click", () => send("interview.begin"));
+  window.addEventListener("hashchange", () => location.reload());
+}
+
+async function main() {
+  await setLanguage(PAGE, preferredLanguage("en"), { remember: false });
+  languagePicker($("lang"), PAGE, () => { if (app.state) render(app.state); });
+  wire();
+  connect();
+}
+
+main();

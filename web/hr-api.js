@@ -1,0 +1,50 @@
+// The HR pages' only way to talk to the server: JSON in, JSON out, one error type.
+
+export class ApiError extends Error {
+  // status 0 means the server could not be reached; `field` names the input a 400 is about.
+  constructor(status, code, message, field = null) {
+    super(message);
+    this.name = "ApiError";
+    this.status = status;
+    this.code = code;
+    this.field = field;
+  }
+}
+
+// Where the login page should send the user back to after signing in.
+export function goToLogin() {
+  const next = location.pathname + location.hash;
+  location.assign(`/login?next=${encodeURIComponent(next)}`);
+}
+
+// api("/api/jobs") or api("/api/jobs", { method: "POST", body: {...} }).
+// A 401 sends the user to the login page (unless `redirectOn401` is false) and rejects with
+// an ApiError whose code is "redirecting", which callers need not report.
+export async function api(path, { method = "GET", body, redirectOn401 = true } = {}) {
+  const init = { method, headers: { Accept: "application/json" }, credentials: "same-origin" };
+  if (body !== undefined) {
+    init.headers["Content-Type"] = "application/json";
+    init.body = JSON.stringify(body);
+  }
+  let response;
+  try {
+    response = await fetch(path, init);
+  } catch (error) {
+    throw new ApiError(0, "network", String(error));
+  }
+  let data = null;
+  try {
+    data = await response.json();
+  } catch {
+    data = null;
+  }
+  if (response.status === 401 && redirectOn401) {
+    goToLogin();
+    throw new ApiError(401, "redirecting", "please log in");
+  }
+  if (!response.ok) {
+    const error = data?.error ?? {};
+    throw new ApiError(response.status, error.code || "http", error.message || response.statusText, error.field ?? null);
+  }
+  return data ?? {};
+}

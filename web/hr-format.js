@@ -1,0 +1,64 @@
+// How values look on the HR pages: dates, durations, points, statuses, job languages.
+import { language, t } from "./i18n.js";
+import { el, tx } from "./hr-dom.js";
+
+export const JOB_LANGUAGES = { en: "English", zh: "简体中文" };
+export const STATUSES = ["invited", "consented", "declined", "in_progress", "completed"];
+
+function locale() {
+  return language() === "zh" ? "zh-CN" : "en-GB";
+}
+
+// An ISO timestamp from the server as a local date and time; "" for null.
+export function dateTime(iso) {
+  if (!iso) return "";
+  const date = new Date(iso);
+  if (Number.isNaN(date.getTime())) return iso;
+  return new Intl.DateTimeFormat(locale(), { dateStyle: "medium", timeStyle: "short" }).format(date);
+}
+
+export function dateOnly(iso) {
+  if (!iso) return "";
+  const date = new Date(iso);
+  if (Number.isNaN(date.getTime())) return iso;
+  return new Intl.DateTimeFormat(locale(), { dateStyle: "medium" }).format(date);
+}
+
+// <time datetime="…">26 Nov 2026, 10:32</time>, or an em dash for "not yet".
+export function timeElement(iso, { withTime = true } = {}) {
+  if (!iso) return el("span", { class: "none", text: "—" });
+  return el("time", { datetime: iso, text: withTime ? dateTime(iso) : dateOnly(iso) });
+}
+
+// 92.4 → "1:32"
+export function duration(seconds) {
+  const s = Math.max(0, Math.round(Number(seconds) || 0));
+  return `${Math.floor(s / 60)}:${String(s % 60).padStart(2, "0")}`;
+}
+
+// Points as the scorer shows them: one decimal; whole maxima without one ("28.0 / 35").
+export function pointsText(points, maxPoints) {
+  const max = Number(maxPoints);
+  return `${Number(points).toFixed(1)} / ${Number.isInteger(max) ? max : max.toFixed(1)}`;
+}
+
+export function statusBadge(status) {
+  const known = STATUSES.includes(status) ? status : "unknown";
+  return tx(el("span", { class: `badge status-${known}` }), `status.${known}`);
+}
+
+export function jobLanguage(code) {
+  return JOB_LANGUAGES[code] ?? code;
+}
+
+// A horizontal bar for a share 0..1; decorative (the number next to it is the real content).
+export function bar(share, extraClass = "") {
+  const fill = el("span", { class: "bar-fill" });
+  fill.style.width = `${Math.round(Math.max(0, Math.min(1, share)) * 100)}%`;
+  return el("span", { class: `bar ${extraClass}`.trim(), "aria-hidden": "true" }, fill);
+}
+
+// "2 of 3" style counts, with the total when known.
+export function answeredText(answered, total) {
+  return total == null ? String(answered) : t("count.of", { n: answered, total });
+}

@@ -1,0 +1,165 @@
+// The HR dashboard: who is signed in, the language, and a hash router over four views
+// (#interviews, #invite[/<job id>], #jobs, #interview/<id>), so the back button works.
+import { languagePicker, preferredLanguage, setLanguage, t } from "./i18n.js";
+import { api } from "./hr-api.js";
+import { $, notice, clearNotice } from "./hr-dom.js";
+import { describeError } from "./hr-errors.js";
+import * as interviews from "./hr-interviews.js";
+import * as invite from "./hr-invite.js";
+import * as jobs from "./hr-jobs.js";
+import * as detail from "./hr-interview.js";
+
+const PAGE = "hr";
+const HR_ROLES = ["admin", "hr"];
+const VIEWS = { interviews, invite, jobs, detail };
+const VIEW_IDS = ["loading", "forbidden", ...Object.keys(VIEWS)];
+
+// What the views share: the signed-in user, the jobs, and a way to report errors.
+const jobListeners = new Set();
+const ctx = {
+  user: null,
+  jobs: [],
+  job(id) {
+    return ctx.jobs.find((job) => job.id === id) ?? null;
+  },
+  async loadJobs() {
+    const data = await api("/api/jobs");
+    ctx.jobs = data.jobs ?? [];
+    for (const listener of jobListeners) listener();
+    return ctx.jobs;
+  },
+  onJobs(listener) {
+    jobListeners.add(listener);
+  },
+  // For failures that belong to no form: shown under the navigation.
+  report(error) {
+    if (error?.code === "redirecting") return;
+    notice($("app-status"), "error", describeError(error));
+  },
+};
+
+let currentView = null;
+
+function parseHash() {
+  const hash = decodeURIComponent(location.hash.replace(/^#/, ""));
+  let match;
+  if ((match = /^interview\/([0-9a-f]{32})$/.exec(hash))) return { view: "detail", arg: match[1] };
+  if ((match = /^invite(?:\/(\d{1,12}))?$/.exec(hash))) return { view: "invite", arg: match[1] ? Number(match[1]) : null };
+  if (hash === "jobs") return { view: "jobs", arg: null };
+  return { view: "interviews", arg: null };
+}
+
+function showOnly(name) {
+  for (const id of VIEW_IDS) $(`view-${id}`).hidden = id !== name;
+}
+
+function setTitle(key) {
+  document.body.dataset.titleKey = key;
+  document.title = t(key);
+}
+
+async function route() {
+  const { view, arg } = parseHash();
+  const first = currentView === null;
+  const changed = currentView !== view;
+  currentView = view;
+  clearNotice($("app-status"));
+  showOnly(view);
+  for (const link of document.querySelectorAll("[data-nav]")) {
+    const active = link.dataset.nav === (view === "detail" ? "interviews" : view);
+    if (active) link.setAttribute("aria-current", "page");
+    else link.removeAttribute("aria-current");
+  }
+  setTitle(`title.${view}`);
+  // Move focus to the new view's heading, as a page load would (not on the first load).
+  const focus = !first;
+  if (view !== "detail" && changed && focus) $(`view-${view}`).querySelector("h1")?.focus();
+  try {
+    await VIEWS[view].show(arg, { focus });
+  } catch (error) {
+    ctx.report(error);
+  }
+}
+
+function renderUser() {
+  const user = ctx.user;
+  const box = $("user-info");
+  if (!user) {
+    box.replaceChildren();
+    return;
+  }
+  const role = document.createElement("span");
+  role.className = "role";
+  role.textContent = t(`role.${user.role}`);
+  const email = document.createElement("span");
+  email.className = "email";
+  email.textContent = user.email;
+  const label = document.createElement("span");
+  label.className = "visually-hidden";
+  label.textContent = t("topbar.signedInAs");
+  box.replaceChildren(label, email, role);
+}
+
+function rerender() {
+  renderUser();
+  if (currentView) {
+    setTitle(`title.${currentView}`);
+    VIEWS[currentView].rerender();
+  }
+}
+
+async function logOut() {
+  const button = $("logout");
+  button.disabled = true;
+  try {
+    await api("/api/logout", { method: "POST", redirectOn401: false });
+  } catch (error) {
+    if (error.status !== 401) {
+      button.disabled = false;
+      ctx.report(error);
+      return;
+    }
+  }
+  location.assign("/login");
+}
+
+function wire() {
+  $("logout").addEventListener("click", logOut);
+  // The skip link must not change the hash: that would be read as a route.
+  $("skip-link").addEventListener("click", (event) => {
+    event.preventDefault();
+    $("main").focus();
+  });
+  window.addEventListener("hashchange", route);
+}
+
+async function main() {
+  await setLanguage(PAGE, preferredLanguage("en"), { remember: false });
+  languagePicker($("lang"), PAGE, rerender);
+  wire();
+  try {
+    ctx.user = (await api("/api/me")).user;
+  } catch (error) {
+    if (error.code !== "redirecting") {
+      showOnly("loading");
+      ctx.report(error);
+    }
+    return;
+  }
+  renderUser();
+  if (!HR_ROLES.includes(ctx.user.role)) {
+    showOnly("forbidden");
+    setTitle("title.forbidden");
+    return;
+  }
+  for (const view of Object.values(VIEWS)) view.init(ctx);
+  $("hr-nav").hidden = false;
+  try {
+    await ctx.loadJobs();
+  } catch (error) {
+    ctx.report(error);
+  }
+  await route();
+}
+
+main();
