@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections.abc import Callable
 from enum import StrEnum
 
@@ -127,8 +128,12 @@ class PeerSession:
             task.cancel()
         if consumers:
             await asyncio.gather(*consumers, return_exceptions=True)
+        started = time.monotonic()
         try:
-            await asyncio.wait_for(self._pc.close(), timeout=self._close_timeout)
+            # Shielded: aiortc may already be closing itself (the remote end hung up), and
+            # cancelling a second close() would cancel the future its own close task sets.
+            await asyncio.wait_for(asyncio.shield(self._pc.close()), timeout=self._close_timeout)
         except TimeoutError:
             log.warning("%s: peer connection did not close within %.1f s", self._label, self._close_timeout)
+        log.debug("%s: closed in %.3f s", self._label, time.monotonic() - started)
         self._set_state(PeerState.CLOSED)

@@ -36,8 +36,8 @@ def _check_competency(name: object, weight: object, indicators: object, where: s
     if len(indicators) > MAX_INDICATORS:
         raise RubricError(f"{where}.indicators has {len(indicators)} phrases; at most {MAX_INDICATORS} are allowed")
     for index, phrase in enumerate(indicators):
-        if not isinstance(phrase, str) or not phrase.strip():
-            raise RubricError(f"{where}.indicators[{index}] must be a non-empty string, got {phrase!r}")
+        if not isinstance(phrase, str) or not any(char.isalnum() for char in phrase):
+            raise RubricError(f"{where}.indicators[{index}] must be a phrase with a letter or digit, got {phrase!r}")
         if len(phrase) > MAX_INDICATOR_CHARS:
             raise RubricError(
                 f"{where}.indicators[{index}] has {len(phrase)} characters; at most {MAX_INDICATOR_CHARS} are allowed"

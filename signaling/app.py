@@ -16,7 +16,7 @@ from scoring.scheduler import TranscriptionScheduler
 
 from . import bootstrap, candidate_ws, hr_api, pages
 from .config import Settings
-from .keys import BANNER, FINALIZERS, REGISTRY, SCHEDULER, SETTINGS, SOCKETS, STORE
+from .keys import BANNER, CLEANUPS, FINALIZERS, REGISTRY, SCHEDULER, SETTINGS, SOCKETS, STORE
 from .registry import LiveInterviews
 from .security import api_errors, origin_check, security_headers
 from .store import Store
@@ -65,9 +65,11 @@ def create_app(settings: Settings, *, recognizer: SpeechRecognizer | None = None
     async def live_ctx(app: web.Application) -> AsyncIterator[None]:
         finalizers = TaskOwner("answer-finalizers")
         app[FINALIZERS] = finalizers
+        app[CLEANUPS] = TaskOwner("connection-cleanups")
         app[REGISTRY] = LiveInterviews(store=app[STORE], scheduler=app[SCHEDULER], finalizers=finalizers,
                                        settings=settings)
         yield
+        await app[CLEANUPS].aclose(timeout=SHUTDOWN_GRACE_SECONDS)
         await app[REGISTRY].aclose()
         # Answers already finished are transcribed, scored and stored before the store closes.
         await finalizers.aclose(timeout=SHUTDOWN_GRACE_SECONDS)

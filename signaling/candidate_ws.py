@@ -22,7 +22,7 @@ from .auth import digest
 from .config import Settings
 from .flow import Event, EventKind, FlowError, Status, Step
 from .interview import LiveInterview
-from .keys import REGISTRY, SETTINGS, SOCKETS, STORE
+from .keys import CLEANUPS, REGISTRY, SETTINGS, SOCKETS, STORE
 from .protocol import (
     AnswerFinish,
     AnswerStart,
@@ -170,6 +170,7 @@ class CandidateConnection:
         replaced = live.attach(self)
         if isinstance(replaced, CandidateConnection):
             await replaced.take_over()
+        await live.resume()
         self._live = live
         await self._store.mark_opened(record.id)
         log.info("interview %s: candidate connected", record.public_id)
@@ -251,6 +252,8 @@ class CandidateConnection:
         live, self._live = self._live, None
         if live is not None:
             live.detach(self)
+            if not live.connected:
+                await live.pause()
             self._registry.release(live)
         peer, self._peer = self._peer, None
         if peer is not None:
@@ -268,6 +271,9 @@ async def candidate_ws(request: web.Request) -> web.WebSocketResponse:
     try:
         await connection.run()
     finally:
-        await connection.aclose()
+        # aiohttp may cancel this handler when the client vanishes; the clean-up (detach, close
+        # the peer connection) must still run to the end, so it belongs to the application.
+        cleanup = request.app[CLEANUPS].spawn(connection.aclose(), name="candidate-cleanup")
+        await asyncio.shield(cleanup)
     return ws
 

@@ -60,7 +60,9 @@ def main(argv: list[str] | None = None) -> int:
         print(f"intervox: {exc}", file=sys.stderr)
         return 2
     logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    logging.getLogger("aiohttp.access").setLevel(logging.WARNING)
+    # Libraries that narrate every ICE check or audio window at INFO: keep their warnings only.
+    for noisy in ("aiohttp.access", "aioice", "aiortc", "faster_whisper"):
+        logging.getLogger(noisy).setLevel(max(logging.WARNING, logging.getLevelName(settings.log_level)))
     try:
         asyncio.run(_serve(settings))
     except OSError as exc:

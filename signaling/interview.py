@@ -11,8 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Protocol
 
 import numpy as np
@@ -23,6 +22,7 @@ from scoring.scheduler import TranscriptionScheduler
 from scoring.scorer import QuestionSpec, score_answer
 
 from .flow import PRACTICE, Effect, EffectKind, Event, EventKind, Flow, FlowError, Status, Step, advance
+from .phase_timer import PhaseTimer
 from .protocol import ServerType
 from .records import Interview, Job, Question
 from .store import NewAnswer, Store, utc_now
@@ -50,7 +50,6 @@ class _Answer:
     question: int  # PRACTICE or a 0-based index
     transcription: LiveTranscription
     started_at: str
-    started_mono: float = field(default_factory=time.monotonic)
 
 
 class LiveInterview:
@@ -74,8 +73,7 @@ class LiveInterview:
         current = min(max(record.current_question, 0), max(question_count - 1, 0))
         self.flow = Flow.resume(record.status, current, question_count)
         self._lock = asyncio.Lock()
-        self._timer: asyncio.Task[None] | None = None
-        self._deadline: float | None = None
+        self._timer: PhaseTimer | None = None
         self._answer: _Answer | None = None
         self._tails: set[LiveTranscription] = set()
         self._outbox: Outbox | None = None
@@ -117,9 +115,7 @@ class LiveInterview:
         elif flow.step is Step.QUESTION and (q := self.question(flow.question)) is not None:
             current = {"index": flow.question, "text": q.text, "think_seconds": q.think_seconds,
                        "answer_seconds": q.answer_seconds}
-        remaining = None
-        if self._deadline is not None:
-            remaining = max(0, int((self._deadline - time.monotonic()) * 1000))
+        remaining = int(self._timer.remaining * 1000) if self._timer is not None else None
         return {
             "status": flow.status.value,
             "step": flow.step.value,
@@ -149,13 +145,28 @@ class LiveInterview:
                                                consent_version=consent_version)
             if after.status is not before.status:
                 log.info("interview %s: %s -> %s", self.record.public_id, before.status, after.status)
-            self._deadline = None
-            self._cancel_timer()
+            phase_seconds = 0.0
+            if self._timer is not None:
+                phase_seconds = self._timer.elapsed
+                self._timer.cancel()
+                self._timer = None
             for effect in effects:
-                await self._run_effect(effect)
+                await self._run_effect(effect, phase_seconds)
             self.push_state()
 
-    async def _run_effect(self, effect: Effect) -> None:
+    async def pause(self) -> None:
+        """The candidate is gone: stop the clock of the current phase, keeping the time left."""
+        async with self._lock:
+            if self._timer is not None:
+                await self._timer.pause()
+
+    async def resume(self) -> None:
+        """The candidate is back: the clock runs again from where it stopped."""
+        async with self._lock:
+            if self._timer is not None:
+                self._timer.start()
+
+    async def _run_effect(self, effect: Effect, phase_seconds: float) -> None:
         match effect.kind:
             case EffectKind.START_THINKING:
                 seconds = PRACTICE_THINK_SECONDS if effect.question == PRACTICE else self.question(effect.question).think_seconds
@@ -178,7 +189,7 @@ class LiveInterview:
                 if answer is not None:
                     self._tails.add(answer.transcription)
                     self._finalizers.spawn(
-                        self._finish_answer(answer, ended_at=utc_now(), answered=time.monotonic() - answer.started_mono),
+                        self._finish_answer(answer, ended_at=utc_now(), answered=phase_seconds),
                         name=f"finish-{self.record.public_id}-{answer.question}",
                     )
             case EffectKind.COMPLETE:
@@ -187,16 +198,10 @@ class LiveInterview:
     # timers
 
     def _start_timer(self, seconds: float, event: Event) -> None:
-        self._deadline = time.monotonic() + seconds
-        self._timer = asyncio.create_task(self._fire_after(seconds, event), name=f"timer-{self.record.public_id}")
+        self._timer = PhaseTimer(seconds, event, self._timeout, name=f"timer-{self.record.public_id[:8]}")
+        self._timer.start()
 
-    def _cancel_timer(self) -> None:
-        timer, self._timer = self._timer, None
-        if timer is not None and timer is not asyncio.current_task():
-            timer.cancel()
-
-    async def _fire_after(self, seconds: float, event: Event) -> None:
-        await asyncio.sleep(seconds)
+    async def _timeout(self, event: Event) -> None:
         try:
             await self.apply(event)
         except FlowError:
@@ -254,9 +259,8 @@ class LiveInterview:
         """Stop timers and abandon an answer still being captured (the server is shutting down)."""
         async with self._lock:
             timer, answer = self._timer, self._answer
-            self._cancel_timer()
-            self._answer = None
+            self._timer = self._answer = None
         if timer is not None:
-            await asyncio.gather(timer, return_exceptions=True)
+            await timer.aclose()
         if answer is not None:
             await answer.transcription.aclose()

@@ -38,6 +38,11 @@ async def candidate_page(request: web.Request) -> web.StreamResponse:
     return _page("candidate.html")
 
 
+@routes.get("/favicon.ico")
+async def favicon(request: web.Request) -> web.StreamResponse:
+    raise web.HTTPMovedPermanently("/static/favicon.svg")
+
+
 @routes.get("/healthz")
 async def health(request: web.Request) -> web.StreamResponse:
     return web.json_response({"ok": True})

@@ -71,7 +71,7 @@ function renderFilter() {
 }
 
 function cell(labelKey, content, className) {
-  const td = el("td", { class: className, dataset: { label: t(labelKey) } });
+  const td = el("td", { role: "cell", class: className, dataset: { label: t(labelKey) } });
   td.append(content);
   return td;
 }
@@ -80,8 +80,8 @@ function rowFor(item) {
   const href = `#interview/${item.id}`;
   const job = ctx.job(item.job_id);
   const mean = item.mean_score == null ? "—" : Number(item.mean_score).toFixed(1);
-  return el("tr", { dataset: { href } },
-    el("th", { scope: "row", class: "candidate" },
+  return el("tr", { role: "row", dataset: { href } },
+    el("th", { scope: "row", role: "rowheader", class: "candidate" },
       el("a", { href, text: item.candidate_name }),
       el("span", { class: "sub", text: item.candidate_email })),
     cell("col.job", item.job_title ?? job?.title ?? ""),

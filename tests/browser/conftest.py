@@ -6,9 +6,8 @@ import os
 from pathlib import Path
 
 import pytest
-from playwright.async_api import async_playwright
-
 from harness import CHROMIUM, HrClient, ServerProcess
+from playwright.async_api import async_playwright
 
 
 @pytest.fixture(scope="module")

@@ -6,7 +6,6 @@ import asyncio
 import time
 
 import pytest
-
 from accuracy import word_error_rate
 from harness import CHROMIUM, CHROMIUM_ARGS, build_microphone_wav, questions_file, rubric_for, speech_manifest
 

@@ -4,13 +4,12 @@ import asyncio
 
 import numpy as np
 import pytest
+from fakes import FakeRecognizer, tone
 
 from scoring.asr import Quality
 from scoring.errors import TranscriptionClosed
 from scoring.live import LiveTranscription
 from scoring.scheduler import TranscriptionScheduler
-
-from fakes import FakeRecognizer, tone
 
 
 @pytest.fixture

@@ -423,6 +423,7 @@ def _rubric_with(**changes) -> dict:
         (_rubric_with(indicators=[]), "competencies[0].indicators must list at least one"),
         (_rubric_with(indicators="led"), "competencies[0].indicators must be a list"),
         (_rubric_with(indicators=["led", ""]), "competencies[0].indicators[1]"),
+        (_rubric_with(indicators=["!!"]), "competencies[0].indicators[0] must be a phrase"),
         (_rubric_with(indicators=["x" * 81]), "competencies[0].indicators[0] has 81 characters"),
         (_rubric_with(indicators=[f"word{i}" for i in range(41)]), "at most 40"),
         ({"competencies": [_rubric_with(name=f"c{i}")["competencies"][0] for i in range(13)]}, "at most 12"),
@@ -478,8 +479,8 @@ def test_scoring_is_deterministic():
     assert first == again
 
 
-@pytest.mark.parametrize(("question_id", "language"), [("q1", "en"), ("q2", "en"), ("q3", "en"), ("q4", "en")])
-def test_evidence_is_quoted_verbatim(question_id, language):
+@pytest.mark.parametrize("question_id", sorted(QUESTIONS))
+def test_evidence_is_quoted_verbatim(question_id):
     """Every evidence quote is a substring of the transcript text."""
     clip = CLIPS[(question_id, "strong")]
     for result in (clip_score(question_id, "strong", True), clip_score(question_id, "strong", False)):

@@ -1,0 +1,164 @@
+// One interview: who, which job, where it stands (with timestamps and the device check), and
+// every question with its answer's score, explanation and transcript.
+import { t } from "./i18n.js";
+import { api } from "./hr-api.js";
+import { $, busy, clearNotice, el, notice, tx } from "./hr-dom.js";
+import { describeError } from "./hr-errors.js";
+import { answeredText, dateTime, duration, statusBadge, timeElement } from "./hr-format.js";
+import { explanationBlock, scoreLine } from "./hr-score.js";
+
+const DEVICE_PROBLEMS = new Set([
+  "NotAllowedError", "SecurityError", "NotFoundError", "OverconstrainedError", "NotReadableError", "AbortError",
+  "NoCamera", "NoMicrophone", "Unsupported",
+]);
+
+let currentId = null;
+let data = null;        // the last GET /api/interviews/<id> for currentId
+let failed = false;     // that request failed and there is nothing to show
+let loading = false;
+
+export function init() {
+  $("detail-refresh").addEventListener("click", () => {
+    if (!loading && currentId) load(currentId).then(render);
+  });
+}
+
+export async function show(id, { focus = false } = {}) {
+  if (id !== currentId) {
+    currentId = id;
+    data = null;
+    failed = false;
+    clearNotice($("detail-msg"));
+    renderLoading();
+    if (focus) $("detail-title").focus();
+  }
+  await load(id);
+  if (id !== currentId) return;  // the user went on to another interview meanwhile
+  render();
+  if (focus) $("detail-title")?.focus();
+}
+
+export function rerender() {
+  if (data) render();
+  else renderLoading();
+}
+
+async function load(id) {
+  loading = true;
+  const done = busy($("detail-refresh"), "common.refreshing", { soft: true });
+  try {
+    const response = await api(`/api/interviews/${id}`);
+    if (id === currentId) {
+      data = response;
+      failed = false;
+      clearNotice($("detail-msg"));
+    }
+  } catch (error) {
+    if (error.code !== "redirecting" && id === currentId) {
+      failed = data === null;
+      notice($("detail-msg"), "error", error.status === 404 ? { key: "detail.notFound" } : describeError(error));
+    }
+  } finally {
+    loading = false;
+    done();
+  }
+}
+
+function renderLoading() {
+  $("detail-body").replaceChildren(
+    tx(el("h1", { id: "detail-title", tabindex: "-1" }), failed ? "detail.unavailable" : "detail.loading"));
+}
+
+function fact(labelKey, ...value) {
+  return el("div", { class: "fact" }, tx(el("dt"), labelKey), el("dd", {}, ...value));
+}
+
+function deviceCheck(check) {
+  if (!check) return [tx(el("span", { class: "none" }), "device.notDone")];
+  const parts = [
+    tx(el("span", { class: check.camera ? "ok" : "bad" }), check.camera ? "device.cameraOk" : "device.cameraBad"),
+    tx(el("span", { class: check.microphone ? "ok" : "bad" }), check.microphone ? "device.micOk" : "device.micBad"),
+  ];
+  if (check.problem) {
+    const known = DEVICE_PROBLEMS.has(check.problem);
+    parts.push(known ? tx(el("span"), `device.problem.${check.problem}`) : el("span", { text: check.problem }));
+  }
+  if (check.at) parts.push(el("span", { class: "sub" }, timeElement(check.at)));
+  return [el("span", { class: "device" }, parts)];
+}
+
+function meanScore(answers) {
+  const scored = answers.filter((a) => a.status === "scored" && a.score != null);
+  if (!scored.length) return null;
+  return scored.reduce((sum, a) => sum + a.score, 0) / scored.length;
+}
+
+function header({ interview: iv, job, answers }) {
+  const mean = meanScore(answers);
+  const decided = iv.declined_at
+    ? fact("detail.declined", timeElement(iv.declined_at))
+    : fact("detail.consented", timeElement(iv.consented_at));
+  return el("div", { class: "card detail-head" },
+    el("div", { class: "title-row" },
+      el("h1", { id: "detail-title", tabindex: "-1", text: iv.candidate_name }),
+      statusBadge(iv.status)),
+    el("p", { class: "sub" },
+      el("span", { text: iv.candidate_email }), " · ",
+      el("span", { text: `${job.title} — ${job.department}` })),
+    el("dl", { class: "facts" },
+      fact("detail.invited", timeElement(iv.created_at)),
+      fact("detail.opened", timeElement(iv.opened_at)),
+      decided,
+      fact("detail.started", timeElement(iv.started_at)),
+      fact("detail.completed", timeElement(iv.completed_at)),
+      fact("detail.device", ...deviceCheck(iv.device_check)),
+      fact("detail.answered", answeredText(answers.length, job.questions.length)),
+      fact("detail.meanScore", mean == null ? "—" : `${mean.toFixed(1)} / 100`)));
+}
+
+function answerCard(question, index, total, answer, interview, jobLanguage) {
+  const card = el("li", { class: "card answer" },
+    tx(el("h3"), "answer.heading", { n: index + 1, total }),
+    el("p", { class: "question-text", text: question.text }));
+  if (!answer) {
+    const over = ["completed", "declined"].includes(interview.status);
+    card.append(tx(el("p", { class: "pending" }), over ? "answer.missing" : "answer.pending"));
+    return card;
+  }
+  card.append(scoreLine(answer), ...explanationBlock(answer, jobLanguage, `q${question.id}`));
+  card.append(tx(el("p", { class: "meta" }), "answer.meta", {
+    spoke: duration(answer.answered_seconds), allowed: duration(question.answer_seconds),
+    at: dateTime(answer.finalized_at),
+  }));
+  card.append(tx(el("h4"), "answer.transcript"));
+  const transcript = (answer.transcript ?? "").trim();
+  card.append(transcript
+    ? el("p", { class: "transcript", lang: jobLanguage === "zh" ? "zh-CN" : "en", text: transcript })
+    : tx(el("p", { class: "hint" }), "answer.noTranscript"));
+  return card;
+}
+
+function answersSection({ interview, job, answers }) {
+  const section = el("section", { class: "answers", "aria-labelledby": "answers-title" },
+    tx(el("h2", { id: "answers-title" }), "detail.answers"));
+  if (interview.status === "declined" && !answers.length) {
+    section.append(tx(el("p", { class: "card" }), "detail.declinedText"));
+    return section;
+  }
+  const byQuestion = new Map(answers.map((a) => [a.question.id, a]));
+  const questions = [...job.questions].sort((a, b) => a.position - b.position);
+  section.append(el("ol", { class: "answer-list" },
+    questions.map((q, i) => answerCard(q, i, questions.length, byQuestion.get(q.id), interview, job.language))));
+  return section;
+}
+
+function render() {
+  if (!data) return renderLoading();
+  // Keep the explanations the reader opened open across a refresh or a language switch.
+  const body = $("detail-body");
+  const open = new Set([...body.querySelectorAll("details[open]")].map((d) => d.dataset.key));
+  body.replaceChildren(header(data), answersSection(data));
+  for (const details of body.querySelectorAll("details")) details.open = open.has(details.dataset.key);
+  document.title = t("title.detailNamed", { name: data.interview.candidate_name });
+  return undefined;
+}
