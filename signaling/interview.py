@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -189,7 +190,8 @@ class LiveInterview:
                 if answer is not None:
                     self._tails.add(answer.transcription)
                     self._finalizers.spawn(
-                        self._finish_answer(answer, ended_at=utc_now(), answered=phase_seconds),
+                        self._finish_answer(answer, ended_at=utc_now(), answered=phase_seconds,
+                                            finished=time.monotonic()),
                         name=f"finish-{self.record.public_id}-{answer.question}",
                     )
             case EffectKind.COMPLETE:
@@ -215,10 +217,11 @@ class LiveInterview:
         for tail in self._tails:
             tail.push(pcm)
 
-    async def _finish_answer(self, answer: _Answer, *, ended_at: str, answered: float) -> None:
+    async def _finish_answer(self, answer: _Answer, *, ended_at: str, answered: float, finished: float) -> None:
         await asyncio.sleep(ANSWER_TAIL_SECONDS)
         self._tails.discard(answer.transcription)
         transcript = await answer.transcription.finish()
+        transcribed = time.monotonic()
         if answer.question == PRACTICE:
             # Practice is not scored and not kept: the candidate just sees what we heard.
             self._send(ServerType.CAPTION, question=PRACTICE, text=transcript.text, final=True)
@@ -246,7 +249,11 @@ class LiveInterview:
                 audio_seconds=round(transcript.audio_seconds, 2),
             )
         )
-        log.info("interview %s: answer %d stored (%s)", self.record.public_id, answer.question, score.status.value)
+        log.info(
+            "interview %s: answer %d stored (%s); final transcript %.2f s and stored %.2f s after finish",
+            self.record.public_id, answer.question, score.status.value, transcribed - finished,
+            time.monotonic() - finished,
+        )
         self._send(ServerType.ANSWER_SAVED, question=answer.question)
 
     # lifecycle

@@ -95,13 +95,25 @@ export function showFieldError(target, message) {
 
 export function clearFieldErrors(form) {
   for (const box of form.querySelectorAll(".field-error")) box.remove();
-  for (const input of form.querySelectorAll("[aria-invalid]")) {
-    input.removeAttribute("aria-invalid");
-    const described = (input.getAttribute("aria-describedby") || "").split(" ")
-      .filter((id) => id && id !== `${input.id}-error`);
-    if (described.length) input.setAttribute("aria-describedby", described.join(" "));
-    else input.removeAttribute("aria-describedby");
-  }
+  for (const input of form.querySelectorAll("[aria-invalid]")) unmark(input);
+}
+
+function unmark(input) {
+  input.removeAttribute("aria-invalid");
+  const described = (input.getAttribute("aria-describedby") || "").split(" ")
+    .filter((id) => id && id !== `${input.id}-error`);
+  if (described.length) input.setAttribute("aria-describedby", described.join(" "));
+  else input.removeAttribute("aria-describedby");
+}
+
+// Once the user edits an input that has an error, the error goes away.
+export function clearErrorsOnInput(form) {
+  form.addEventListener("input", (event) => {
+    const input = event.target;
+    if (input.getAttribute?.("aria-invalid") !== "true") return;
+    document.getElementById(`${input.id}-error`)?.remove();
+    unmark(input);
+  });
 }
 
 // Show a 400's field error in `form` and move focus there; returns false if no field matched.

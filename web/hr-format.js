@@ -5,7 +5,7 @@ import { el, tx } from "./hr-dom.js";
 export const JOB_LANGUAGES = { en: "English", zh: "简体中文" };
 export const STATUSES = ["invited", "consented", "declined", "in_progress", "completed"];
 
-function locale() {
+export function locale() {
   return language() === "zh" ? "zh-CN" : "en-GB";
 }
 
@@ -15,6 +15,10 @@ export function dateTime(iso) {
   const date = new Date(iso);
   if (Number.isNaN(date.getTime())) return iso;
   return new Intl.DateTimeFormat(locale(), { dateStyle: "medium", timeStyle: "short" }).format(date);
+}
+
+export function timeOnly(date) {
+  return new Intl.DateTimeFormat(locale(), { timeStyle: "short" }).format(date);
 }
 
 export function dateOnly(iso) {

@@ -2,7 +2,7 @@
 // every question with its answer's score, explanation and transcript.
 import { t } from "./i18n.js";
 import { api } from "./hr-api.js";
-import { $, busy, clearNotice, el, notice, tx } from "./hr-dom.js";
+import { $, busy, clearNotice, el, messageNode, notice, tx } from "./hr-dom.js";
 import { describeError } from "./hr-errors.js";
 import { answeredText, dateTime, duration, statusBadge, timeElement } from "./hr-format.js";
 import { explanationBlock, scoreLine } from "./hr-score.js";
@@ -12,9 +12,11 @@ const DEVICE_PROBLEMS = new Set([
   "NoCamera", "NoMicrophone", "Unsupported",
 ]);
 
+const langTag = (code) => (code === "zh" ? "zh-CN" : "en");
+
 let currentId = null;
 let data = null;        // the last GET /api/interviews/<id> for currentId
-let failed = false;     // that request failed and there is nothing to show
+let failed = null;      // why that request failed, when there is nothing to show
 let loading = false;
 
 export function init() {
@@ -27,7 +29,7 @@ export async function show(id, { focus = false } = {}) {
   if (id !== currentId) {
     currentId = id;
     data = null;
-    failed = false;
+    failed = null;
     clearNotice($("detail-msg"));
     renderLoading();
     if (focus) $("detail-title").focus();
@@ -50,13 +52,14 @@ async function load(id) {
     const response = await api(`/api/interviews/${id}`);
     if (id === currentId) {
       data = response;
-      failed = false;
+      failed = null;
       clearNotice($("detail-msg"));
     }
   } catch (error) {
     if (error.code !== "redirecting" && id === currentId) {
-      failed = data === null;
-      notice($("detail-msg"), "error", error.status === 404 ? { key: "detail.notFound" } : describeError(error));
+      const message = error.status === 404 ? { key: "detail.notFound" } : describeError(error);
+      if (data === null) failed = message;
+      else notice($("detail-msg"), "error", message);
     }
   } finally {
     loading = false;
@@ -65,8 +68,9 @@ async function load(id) {
 }
 
 function renderLoading() {
-  $("detail-body").replaceChildren(
-    tx(el("h1", { id: "detail-title", tabindex: "-1" }), failed ? "detail.unavailable" : "detail.loading"));
+  const title = tx(el("h1", { id: "detail-title", tabindex: "-1" }), failed ? "detail.unavailable" : "detail.loading");
+  $("detail-body").replaceChildren(title);
+  if (failed) $("detail-body").append(el("div", { class: "alert error", role: "alert" }, messageNode(failed)));
 }
 
 function fact(labelKey, ...value) {
@@ -119,7 +123,7 @@ function header({ interview: iv, job, answers }) {
 function answerCard(question, index, total, answer, interview, jobLanguage) {
   const card = el("li", { class: "card answer" },
     tx(el("h3"), "answer.heading", { n: index + 1, total }),
-    el("p", { class: "question-text", text: question.text }));
+    el("p", { class: "question-text", lang: langTag(jobLanguage), text: question.text }));
   if (!answer) {
     const over = ["completed", "declined"].includes(interview.status);
     card.append(tx(el("p", { class: "pending" }), over ? "answer.missing" : "answer.pending"));
@@ -133,7 +137,7 @@ function answerCard(question, index, total, answer, interview, jobLanguage) {
   card.append(tx(el("h4"), "answer.transcript"));
   const transcript = (answer.transcript ?? "").trim();
   card.append(transcript
-    ? el("p", { class: "transcript", lang: jobLanguage === "zh" ? "zh-CN" : "en", text: transcript })
+    ? el("p", { class: "transcript", lang: langTag(jobLanguage), text: transcript })
     : tx(el("p", { class: "hint" }), "answer.noTranscript"));
   return card;
 }

@@ -3,7 +3,7 @@ import { t } from "./i18n.js";
 import { api } from "./hr-api.js";
 import { $, busy, clearNotice, el, notice, tx } from "./hr-dom.js";
 import { describeError } from "./hr-errors.js";
-import { answeredText, statusBadge, timeElement } from "./hr-format.js";
+import { answeredText, statusBadge, timeElement, timeOnly } from "./hr-format.js";
 
 let ctx;
 let rows = null;       // the last list the server sent, or null before the first one
@@ -98,8 +98,7 @@ function render() {
   const empty = $("interviews-empty");
   const table = $("interviews-table");
   if (updatedAt) {
-    const time = new Intl.DateTimeFormat(document.documentElement.lang, { timeStyle: "short" }).format(updatedAt);
-    tx($("interviews-updated"), "interviews.updated", { time });
+    tx($("interviews-updated"), "interviews.updated", { time: timeOnly(updatedAt) });
   }
   if (rows === null) {
     body.replaceChildren();

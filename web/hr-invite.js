@@ -2,7 +2,7 @@
 import { t } from "./i18n.js";
 import { api } from "./hr-api.js";
 import { $, busy, clearNotice, notice, tx } from "./hr-dom.js";
-import { clearFieldErrors, describeError, showApiFieldError, showFieldError } from "./hr-errors.js";
+import { clearErrorsOnInput, clearFieldErrors, describeError, showApiFieldError, showFieldError } from "./hr-errors.js";
 
 let ctx;
 
@@ -10,6 +10,7 @@ export function init(context) {
   ctx = context;
   ctx.onJobs(renderJobs);
   $("invite-form").addEventListener("submit", submit);
+  clearErrorsOnInput($("invite-form"));
   $("invite-copy").addEventListener("click", copy);
   $("invite-another").addEventListener("click", () => {
     showForm();

@@ -164,4 +164,20 @@ export function readQuestions(list) {
   }));
 }
 
-
+// Blank required inputs of the questions, as [input, message] pairs, so that all of them can be
+// pointed out at once; the server checks everything else (and these again).
+export function blankInputs(list) {
+  const problems = [];
+  for (const item of list.children) {
+    const text = role(item, "text");
+    if (!text.value.trim()) problems.push([text, { key: "invalid.required" }]);
+    if (!role(item, "use-rubric").checked) continue;
+    for (const row of item.querySelectorAll(".competency")) {
+      const name = role(row, "name");
+      const indicators = role(row, "indicators");
+      if (!name.value.trim()) problems.push([name, { key: "invalid.rubric.name" }]);
+      if (!splitIndicators(indicators.value).length) problems.push([indicators, { key: "invalid.rubric.indicators" }]);
+    }
+  }
+  return problems;
+}

@@ -2,9 +2,9 @@
 import { t } from "./i18n.js";
 import { api } from "./hr-api.js";
 import { $, busy, clearNotice, el, notice, tx } from "./hr-dom.js";
-import { clearFieldErrors, describeError, showApiFieldError } from "./hr-errors.js";
+import { clearErrorsOnInput, clearFieldErrors, describeError, showApiFieldError, showFieldError } from "./hr-errors.js";
 import { jobLanguage, timeElement } from "./hr-format.js";
-import { addQuestion, readQuestions, renumber } from "./hr-job-form.js";
+import { addQuestion, blankInputs, readQuestions, renumber } from "./hr-job-form.js";
 
 let ctx;
 
@@ -17,6 +17,7 @@ export function init(context) {
   addQuestion(list(), changed);
   $("add-question").addEventListener("click", () => addQuestion(list(), changed, { focus: true }));
   $("job-form").addEventListener("submit", submit);
+  clearErrorsOnInput($("job-form"));
   $("jobs-new").addEventListener("click", () => {
     $("new-job").scrollIntoView({ behavior: "smooth", block: "start" });
     $("job-title").focus({ preventScroll: true });
@@ -69,6 +70,16 @@ async function submit(event) {
   const status = $("job-msg");
   clearFieldErrors(form);
   clearNotice(status);
+  const blank = [$("job-title"), $("job-department")]
+    .filter((input) => !input.value.trim())
+    .map((input) => [input, { key: "invalid.required" }])
+    .concat(blankInputs(list()));
+  if (blank.length) {
+    for (const [input, message] of blank) showFieldError(input, message);
+    notice(status, "error", { key: blank.length === 1 ? "job.fixField" : "job.fixFields", params: { n: blank.length } });
+    blank[0][0].focus();
+    return;
+  }
   const payload = {
     title: $("job-title").value,
     department: $("job-department").value,

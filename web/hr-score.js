@@ -11,6 +11,8 @@ import { bar, pointsText } from "./hr-format.js";
 const LIST_PARAMS = new Set(["matched", "indicators", "items", "missing", "fillers"]);
 const POINT_PARAMS = new Set(["points", "max_points"]);
 
+const langTag = (code) => (code === "zh" ? "zh-CN" : "en");
+
 function translated(key, params) {
   const text = t(key, params);
   return text === key || /\{\w+\}/.test(text) ? null : text;
@@ -20,6 +22,11 @@ export function componentLabel(key) {
   return translated(`component.${key}`, {}) ?? key;
 }
 
+// "led, paired" → "“led”、“paired”" in the page's language.
+function quoteList(value) {
+  return value.split(", ").map((item) => t("list.quote", { item })).join(t("list.separator"));
+}
+
 // `jobLanguage` decides the unit of counts: words (English answers) or characters (Chinese).
 function localParams(params, jobLanguage) {
   const local = { unit: t(`unit.${jobLanguage === "zh" ? "zh" : "en"}`) };
@@ -27,7 +34,7 @@ function localParams(params, jobLanguage) {
     if (POINT_PARAMS.has(name) && typeof value === "number") local[name] = value.toFixed(1);
     else if (name === "element") local[name] = translated(`star.${value}`, {}) ?? value;
     else if (value === "") local[name] = t("finding.none");
-    else if (LIST_PARAMS.has(name) && typeof value === "string") local[name] = value.split(", ").join(t("list.separator"));
+    else if (LIST_PARAMS.has(name) && typeof value === "string") local[name] = quoteList(value);
     else local[name] = value;
   }
   return local;
@@ -61,7 +68,7 @@ function findingItem(finding, jobLanguage) {
   return el("li", { class: "finding" },
     el("p", { text: findingText(finding, jobLanguage) }),
     evidence.length
-      ? el("ul", { class: "evidence", "aria-label": t("answer.evidence") },
+      ? el("ul", { class: "evidence", "aria-label": t("answer.evidence"), lang: langTag(jobLanguage) },
         evidence.map((quote) => el("li", {}, el("q", { text: quote }))))
       : null);
 }

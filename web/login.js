@@ -2,7 +2,7 @@
 import { languagePicker, preferredLanguage, setLanguage } from "./i18n.js";
 import { api } from "./hr-api.js";
 import { $, busy, clearNotice, notice } from "./hr-dom.js";
-import { clearFieldErrors, describeError, showApiFieldError, showFieldError } from "./hr-errors.js";
+import { clearErrorsOnInput, clearFieldErrors, describeError, showApiFieldError, showFieldError } from "./hr-errors.js";
 
 const PAGE = "hr";
 const HOME = "/hr";
@@ -58,6 +58,7 @@ async function main() {
   await setLanguage(PAGE, preferredLanguage("en"), { remember: false });
   languagePicker($("lang"), PAGE);
   $("login-form").addEventListener("submit", submit);
+  clearErrorsOnInput($("login-form"));
   // Already signed in (e.g. the back button): go straight on.
   try {
     await api("/api/me", { redirectOn401: false });

@@ -38,8 +38,7 @@ async def test_unknown_token_is_refused(client):
     await c.send("hello", token="A" * 43)
     error = await c.expect("error")
     assert error["code"] == "unauthorized"
-    msg = await c.ws.receive()
-    assert msg.type is WSMsgType.CLOSE and msg.data == candidate_ws.CloseCode.UNAUTHORIZED
+    assert await c.wait_closed() == (WSMsgType.CLOSE, candidate_ws.CloseCode.UNAUTHORIZED)
 
 
 async def test_first_message_must_be_hello(client):
@@ -53,8 +52,7 @@ async def test_silent_client_is_disconnected(client, monkeypatch):
     """A socket that never says hello is closed after the hello timeout."""
     monkeypatch.setattr(candidate_ws, "HELLO_TIMEOUT", 0.2)
     c = await open_candidate(client)
-    msg = await c.ws.receive(timeout=5)
-    assert msg.type is WSMsgType.CLOSE and msg.data == candidate_ws.CloseCode.HELLO_TIMEOUT
+    assert await c.wait_closed() == (WSMsgType.CLOSE, candidate_ws.CloseCode.HELLO_TIMEOUT)
 
 
 async def test_cross_site_handshake_is_refused(client):
@@ -120,9 +118,7 @@ async def test_flood_of_bad_messages_closes_the_socket(client):
     await c.hello(await make_interview(client.server.app))
     for _ in range(candidate_ws.MAX_ERRORS + 2):
         await c.ws.send_str("garbage")
-    while (msg := await c.ws.receive(timeout=5)).type is WSMsgType.TEXT:
-        pass
-    assert msg.type is WSMsgType.CLOSE and msg.data == candidate_ws.CloseCode.BAD_INPUT
+    assert await c.wait_closed() == (WSMsgType.CLOSE, candidate_ws.CloseCode.BAD_INPUT)
 
 
 async def test_message_over_transport_limit_closes_only_that_socket(client, caplog):
@@ -130,9 +126,8 @@ async def test_message_over_transport_limit_closes_only_that_socket(client, capl
     c = await open_candidate(client)
     await c.hello(await make_interview(client.server.app))
     await c.ws.send_str("x" * (candidate_ws.TRANSPORT_LIMIT + 10))
-    while (msg := await c.ws.receive(timeout=5)).type is WSMsgType.TEXT:
-        pass
-    assert msg.type in (WSMsgType.CLOSE, WSMsgType.CLOSED, WSMsgType.ERROR)
+    kind, _ = await c.wait_closed()
+    assert kind in (WSMsgType.CLOSE, WSMsgType.CLOSED, WSMsgType.ERROR)
     assert tracebacks(caplog) == []
 
 
@@ -156,9 +151,7 @@ async def test_second_tab_takes_over(client):
     await first.hello(token)
     await second.hello(token)
     assert (await first.expect("error"))["code"] == "taken_over"
-    while (msg := await first.ws.receive(timeout=5)).type is WSMsgType.TEXT:
-        pass
-    assert msg.data == candidate_ws.CloseCode.TAKEN_OVER
+    assert (await first.wait_closed())[1] == candidate_ws.CloseCode.TAKEN_OVER
     await second.send("ping")
     await second.expect("pong")
 

@@ -17,6 +17,41 @@ from signaling.keys import STORE
 from signaling.store import NewQuestion
 
 
+class ClipTrack(AudioStreamTrack):
+    """16 kHz mono audio paced in real time: queued clips, then silence."""
+
+    RATE = 16000
+    FRAME = 320  # 20 ms
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._queue = np.zeros(0, np.int16)
+        self._pts = 0
+        self._start: float | None = None
+
+    def play(self, pcm: np.ndarray) -> float:
+        """Queue `pcm` (int16, 16 kHz); return the seconds of audio queued before it ends."""
+        self._queue = np.concatenate([self._queue, pcm.astype(np.int16)])
+        return self._queue.size / self.RATE
+
+    async def recv(self) -> AudioFrame:
+        loop = asyncio.get_running_loop()
+        if self._start is None:
+            self._start = loop.time()
+        wait = self._start + self._pts / self.RATE - loop.time()
+        if wait > 0:
+            await asyncio.sleep(wait)
+        chunk, self._queue = self._queue[: self.FRAME], self._queue[self.FRAME:]
+        if chunk.size < self.FRAME:
+            chunk = np.concatenate([chunk, np.zeros(self.FRAME - chunk.size, np.int16)])
+        frame = AudioFrame.from_ndarray(chunk.reshape(1, -1), format="s16", layout="mono")
+        frame.sample_rate = self.RATE
+        frame.pts = self._pts
+        frame.time_base = fractions.Fraction(1, self.RATE)
+        self._pts += self.FRAME
+        return frame
+
+
 class ToneTrack(AudioStreamTrack):
     """48 kHz mono audio: a tone while `speaking` is set, silence otherwise."""
 
@@ -55,36 +90,66 @@ async def make_interview(app, *, questions: int = 1, think: int = 30, answer: in
 
 
 class Candidate:
+    """The candidate's side of the WebSocket. A reader task keeps consuming messages (so the
+    server's heartbeat pings are answered, as a browser does) and files them in `inbox`."""
+
     def __init__(self, ws: ClientWebSocketResponse) -> None:
         self.ws = ws
         self.inbox: list[dict[str, Any]] = []
+        self.closed: tuple[Any, Any] | None = None  # (message type, close code) once the socket ends
         self.pc: RTCPeerConnection | None = None
         self.tone: ToneTrack | None = None
+        self._seen = 0
+        self._arrived = asyncio.Event()
+        self._reader = asyncio.create_task(self._read())
+
+    async def _read(self) -> None:
+        while True:
+            msg = await self.ws.receive()
+            if msg.type is not WSMsgType.TEXT:
+                self.closed = (msg.type, msg.data)
+                self._arrived.set()
+                return
+            self.inbox.append(json.loads(msg.data))
+            self._arrived.set()
 
     async def send(self, type_: str, **fields: Any) -> None:
         await self.ws.send_str(json.dumps({"v": 1, "type": type_, **fields}))
 
     async def expect(self, type_: str, timeout: float = 10.0, **match: Any) -> dict[str, Any]:
-        """The next message of `type_` whose fields match; other messages are kept in `inbox`."""
+        """The next message (after the last one expected) of `type_` whose fields match."""
         async def wait() -> dict[str, Any]:
             while True:
-                msg = await self.ws.receive()
-                if msg.type is not WSMsgType.TEXT:
-                    raise AssertionError(f"connection ended while waiting for {type_}: {msg.type} {msg.data} {msg.extra}")
-                data = json.loads(msg.data)
-                self.inbox.append(data)
-                if data["type"] == type_ and all(data.get(k) == v for k, v in match.items()):
-                    return data
+                while self._seen < len(self.inbox):
+                    data = self.inbox[self._seen]
+                    self._seen += 1
+                    if data["type"] == type_ and all(data.get(k) == v for k, v in match.items()):
+                        return data
+                if self.closed is not None:
+                    raise AssertionError(f"connection ended while waiting for {type_}: {self.closed}")
+                self._arrived.clear()
+                await self._arrived.wait()
+        return await asyncio.wait_for(wait(), timeout)
+
+    async def wait_closed(self, timeout: float = 5.0) -> tuple[Any, Any]:
+        """Wait for the server to end the socket; return (message type, close code)."""
+        async def wait() -> tuple[Any, Any]:
+            while self.closed is None:
+                self._arrived.clear()
+                await self._arrived.wait()
+            return self.closed
         return await asyncio.wait_for(wait(), timeout)
 
     async def hello(self, token: str) -> dict[str, Any]:
         await self.send("hello", token=token)
         return await self.expect("state")
 
-    async def connect_media(self) -> None:
+    async def connect_media(self, audio: AudioStreamTrack | None = None) -> None:
+        """Negotiate a peer connection sending `audio` (a tone track by default) and a video track."""
         self.pc = RTCPeerConnection()
-        self.tone = ToneTrack()
-        self.pc.addTrack(self.tone)
+        if audio is None:
+            audio = self.tone = ToneTrack()
+        self.pc.addTrack(audio)
         self.pc.addTrack(VideoStreamTrack())
         await self.pc.setLocalDescription(await self.pc.createOffer())
         await self.send("webrtc.offer", sdp=self.pc.localDescription.sdp)
@@ -96,3 +161,5 @@ class Candidate:
         if self.pc is not None:
             await self.pc.close()
         await self.ws.close()
+        self._reader.cancel()
+        await asyncio.gather(self._reader, return_exceptions=True)
