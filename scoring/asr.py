@@ -83,7 +83,7 @@ class WhisperRecognizer:
                 continue  # Whisper's own rule for "this window is silence, not words"
             texts.append(segment.text)
             for w in segment.words or ():
-                words.append(Word(text=w.word, start=round(w.start, 3), end=round(w.end, 3), probability=round(w.probability, 4)))
+                words.append(Word(w.word, round(w.start, 3), round(w.end, 3), round(w.probability, 4)))
         text = "".join(texts).strip()
         if language == "zh":
             text = self._simplify(text)

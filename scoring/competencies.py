@@ -57,7 +57,7 @@ def score_rubric(passage: Passage, rubric: Rubric, max_points: float) -> Compone
             ))
             continue
         quotes = [passage.quote(span) for _, span in hits]
-        listed = "; ".join(f'"{indicator}" in "{quote}"' for (indicator, _), quote in zip(hits, quotes))
+        listed = "; ".join(f'"{indicator}" in "{quote}"' for (indicator, _), quote in zip(hits, quotes, strict=True))
         advice = " A second indicator would earn the full share." if len(hits) == 1 else ""
         findings.append(Finding(
             "rubric.matched",

@@ -7,6 +7,7 @@ need enough speech to judge: under about 40 words (70 characters) their credit i
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections import Counter
 from dataclasses import dataclass
@@ -44,7 +45,7 @@ def _speech(words: tuple[Word, ...]) -> _Speech:
     spoken = tuple(word for word in words if has_content(word.text))
     pauses = tuple(
         (index, later.start - earlier.end)
-        for index, (earlier, later) in enumerate(zip(spoken, spoken[1:]))
+        for index, (earlier, later) in enumerate(itertools.pairwise(spoken))
         if later.start - earlier.end > LONG_PAUSE_SECONDS
     )
     span = spoken[-1].end - spoken[0].start if spoken else 0.0
@@ -61,7 +62,7 @@ def _pace_credit(rate: float, language: str) -> float:
 
 
 def _time_credit(share: float) -> float:
-    for (x0, y0), (x1, y1) in zip(TIME_USED, TIME_USED[1:]):
+    for (x0, y0), (x1, y1) in itertools.pairwise(TIME_USED):
         if share < x1:
             return y0 + (y1 - y0) * (max(share, x0) - x0) / (x1 - x0)
     return TIME_USED[-1][1]

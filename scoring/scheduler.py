@@ -41,7 +41,9 @@ class _Job:
     audio: np.ndarray
     language: str
     quality: Quality
-    future: asyncio.Future[Transcript | None] = field(default_factory=lambda: asyncio.get_running_loop().create_future())
+    future: asyncio.Future[Transcript | None] = field(
+        default_factory=lambda: asyncio.get_running_loop().create_future()
+    )
 
 
 class TranscriptionScheduler:

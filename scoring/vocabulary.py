@@ -95,7 +95,9 @@ RELATED_EN: dict[str, tuple[str, ...]] = {
     "change": ("adapt", "new", "shift", "transition"),
 }
 
-ZH_STOP_CHARS = frozenset("的了是在和与及或你我他她它们这那个一次请讲说谈描述介绍下吗呢吧啊么什怎样如何为会要能可以把被让给对之间些有过中")
+ZH_STOP_CHARS = frozenset(
+    "的了是在和与及或你我他她它们这那个一次请讲说谈描述介绍下吗呢吧啊么什怎样如何为会要能可以把被让给对之间些有过中"
+)
 ZH_QUESTION_FRAME = frozenset({"经历", "例子", "情况", "时候", "一下", "分享", "举例"})
 
 RELATED_ZH: dict[str, tuple[str, ...]] = {

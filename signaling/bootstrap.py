@@ -25,8 +25,10 @@ _DEMO_QUESTIONS = (
     NewQuestion(
         "Tell me about a time you led a team through a difficult deadline.", 20, 120,
         {"competencies": [
-            {"name": "Leadership", "weight": 1.0, "indicators": ["led", "lead", "delegated", "paired", "broke the work", "milestones"]},
-            {"name": "Planning", "weight": 1.0, "indicators": ["plan", "milestones", "priorit", "cut", "scope", "tracked risks"]},
+            {"name": "Leadership", "weight": 1.0,
+             "indicators": ["led", "lead", "delegated", "paired", "broke the work", "milestones"]},
+            {"name": "Planning", "weight": 1.0,
+             "indicators": ["plan", "milestones", "priorit", "cut", "scope", "tracked risks"]},
             {"name": "Results", "weight": 1.0, "indicators": ["delivered", "on time", "percent", "dropped", "zero"]},
         ]},
     ),
@@ -46,7 +48,8 @@ async def ensure_admin(store: Store) -> list[str]:
     if await store.count_users() > 0:
         return []
     password = auth.generate_password()
-    await store.create_user(ADMIN_EMAIL, "Administrator", await asyncio.to_thread(auth.hash_password, password), Role.ADMIN)
+    password_hash = await asyncio.to_thread(auth.hash_password, password)
+    await store.create_user(ADMIN_EMAIL, "Administrator", password_hash, Role.ADMIN)
     log.info("created the first admin account %s", ADMIN_EMAIL)
     return [
         "Created the administrator account (this password is shown only once):",

@@ -64,7 +64,9 @@ class CloseCode:
 class CandidateConnection:
     """One WebSocket from a candidate's page and the peer connection negotiated over it."""
 
-    def __init__(self, ws: web.WebSocketResponse, *, settings: Settings, store: Store, registry: LiveInterviews) -> None:
+    def __init__(
+        self, ws: web.WebSocketResponse, *, settings: Settings, store: Store, registry: LiveInterviews
+    ) -> None:
         self._ws = ws
         self._settings = settings
         self._store = store
@@ -157,7 +159,7 @@ class CandidateConnection:
         try:
             hello = parse_client_message(message.data)
             if not isinstance(hello, Hello):
-                raise ProtocolError(ErrorCode.UNAUTHORIZED, "the first message must be hello", getattr(hello, "ref", None))
+                raise ProtocolError(ErrorCode.UNAUTHORIZED, "the first message must be hello", hello.ref)
             record = await self._store.interview_by_token_hash(digest(hello.token))
             if record is None:
                 raise ProtocolError(ErrorCode.UNAUTHORIZED, "this invite link is not valid", hello.ref)

@@ -23,7 +23,8 @@ def _parser() -> argparse.ArgumentParser:
                                 description="Run the server. Every option can also be set as INTERVOX_<NAME>.")
     serve.add_argument("--host", help="address to listen on (INTERVOX_HOST, default 127.0.0.1)")
     serve.add_argument("--port", help="port to listen on (INTERVOX_PORT, default 8080)")
-    serve.add_argument("--data-dir", type=Path, help="database, model cache and recordings (INTERVOX_DATA_DIR, default ./data)")
+    serve.add_argument("--data-dir", type=Path,
+                       help="database and model cache (INTERVOX_DATA_DIR, default ./data)")
     serve.add_argument("--public-url", help="base URL used in invite links (INTERVOX_PUBLIC_URL)")
     serve.add_argument("--demo", action="store_true", default=None,
                        help="create a demo job and print a fresh candidate invite link (INTERVOX_DEMO)")

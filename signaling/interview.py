@@ -106,16 +106,22 @@ class LiveInterview:
     def question(self, index: int) -> Question | None:
         return self.job.questions[index] if 0 <= index < len(self.job.questions) else None
 
+    def _limits(self, index: int) -> tuple[int, int]:
+        """(think seconds, answer seconds) of a question or the practice question."""
+        if index == PRACTICE:
+            return PRACTICE_THINK_SECONDS, PRACTICE_ANSWER_SECONDS
+        question = self.job.questions[index]
+        return question.think_seconds, question.answer_seconds
+
     def snapshot(self) -> dict[str, Any]:
         """The `state` message: everything the page needs to render where the interview is."""
         flow = self.flow
         current = None
-        if flow.step is Step.PRACTICE:
-            current = {"index": PRACTICE, "think_seconds": PRACTICE_THINK_SECONDS,
-                       "answer_seconds": PRACTICE_ANSWER_SECONDS}
-        elif flow.step is Step.QUESTION and (q := self.question(flow.question)) is not None:
-            current = {"index": flow.question, "text": q.text, "think_seconds": q.think_seconds,
-                       "answer_seconds": q.answer_seconds}
+        if flow.step in (Step.PRACTICE, Step.QUESTION):
+            think, limit = self._limits(flow.question)
+            current = {"index": flow.question, "think_seconds": think, "answer_seconds": limit}
+            if flow.step is Step.QUESTION:
+                current["text"] = self.job.questions[flow.question].text
         remaining = int(self._timer.remaining * 1000) if self._timer is not None else None
         return {
             "status": flow.status.value,
@@ -170,20 +176,18 @@ class LiveInterview:
     async def _run_effect(self, effect: Effect, phase_seconds: float) -> None:
         match effect.kind:
             case EffectKind.START_THINKING:
-                seconds = PRACTICE_THINK_SECONDS if effect.question == PRACTICE else self.question(effect.question).think_seconds
-                self._start_timer(seconds, Event(EventKind.THINK_TIMEOUT, effect.question))
+                think, _ = self._limits(effect.question)
+                self._start_timer(think, Event(EventKind.THINK_TIMEOUT, effect.question))
             case EffectKind.START_ANSWER:
-                limit = PRACTICE_ANSWER_SECONDS if effect.question == PRACTICE else self.question(effect.question).answer_seconds
-                self._answer = _Answer(
-                    effect.question,
-                    LiveTranscription(
-                        self._scheduler,
-                        language=self.job.language,
-                        max_seconds=limit + 5,
-                        on_caption=lambda text, q=effect.question: self._send(ServerType.CAPTION, question=q, text=text, final=False),
-                    ),
-                    started_at=utc_now(),
+                _, limit = self._limits(effect.question)
+
+                def caption(text: str, question: int = effect.question) -> None:
+                    self._send(ServerType.CAPTION, question=question, text=text, final=False)
+
+                transcription = LiveTranscription(
+                    self._scheduler, language=self.job.language, max_seconds=limit + 5, on_caption=caption
                 )
+                self._answer = _Answer(effect.question, transcription, started_at=utc_now())
                 self._start_timer(limit, Event(EventKind.ANSWER_TIMEOUT, effect.question))
             case EffectKind.FINISH_ANSWER:
                 answer, self._answer = self._answer, None

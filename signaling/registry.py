@@ -23,7 +23,13 @@ class LiveInterviews:
         self._store = store
         # Sent with every state: what the consent screen promises and how the page reaches us.
         self._page_info = {
-            "privacy": {"retention_days": settings.retention_days, "contact": settings.privacy_contact},
+            "privacy": {
+                "retention_days": settings.retention_days,
+                "contact": settings.privacy_contact,
+                # What is kept after the interview; the consent screen lists exactly these.
+                # Audio and video are processed live for transcription and not stored.
+                "kept": ["transcript", "score"],
+            },
             "ice_servers": list(settings.ice_servers),
         }
         self._scheduler = scheduler

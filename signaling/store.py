@@ -87,7 +87,9 @@ class Store:
         async with self._lock:
             (version,) = await (await self._conn.execute("PRAGMA user_version")).fetchone()
             if version > len(MIGRATIONS):
-                raise StoreError(f"the database is at schema version {version}, newer than this Intervox ({len(MIGRATIONS)})")
+                raise StoreError(
+                    f"the database is at schema version {version}, newer than this Intervox ({len(MIGRATIONS)})"
+                )
             for number in range(version + 1, len(MIGRATIONS) + 1):
                 try:
                     await self._conn.executescript(
@@ -252,7 +254,9 @@ class Store:
         await self._run("UPDATE interviews SET token_hash = ? WHERE id = ?", (token_hash, interview_id))
 
     async def mark_opened(self, interview_id: int) -> None:
-        await self._run("UPDATE interviews SET opened_at = ? WHERE id = ? AND opened_at IS NULL", (utc_now(), interview_id))
+        await self._run(
+            "UPDATE interviews SET opened_at = ? WHERE id = ? AND opened_at IS NULL", (utc_now(), interview_id)
+        )
 
     async def record_device_check(self, interview_id: int, result: dict) -> None:
         await self._run(

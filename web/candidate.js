@@ -135,6 +135,10 @@ async function render(state) {
 function renderConsent() {
   const s = app.state;
   $("consent-greeting").textContent = t("consent.greeting", { name: s.candidate.name, job: s.job.title });
+  const kept = s.privacy.kept;
+  const items = kept.map((what) => t(`consent.what.${what}`));
+  if (!kept.includes("recording")) items.unshift(t("consent.what.live"));
+  $("consent-kept").replaceChildren(...items.map((text) => Object.assign(document.createElement("li"), { textContent: text })));
   $("consent-retention").textContent = t("consent.keep.text", { days: s.privacy.retention_days });
   $("consent-deletion").textContent = s.privacy.contact
     ? t("consent.delete.textContact", { contact: s.privacy.contact })

@@ -106,7 +106,7 @@ async def test_strong_answers_transcribed_and_outscore_weak(server, hr, playwrig
         assert detail["interview"]["status"] == "completed"
         answers = detail["answers"]
         assert [a["question"]["position"] for a in answers] == [0, 1], "practice must not be stored"
-        for answer, clip in zip(answers, clips):
+        for answer, clip in zip(answers, clips, strict=True):
             wer = word_error_rate(manifest[clip]["text"], answer["transcript"])
             assert wer <= 0.15, f"{clip}: WER {wer:.2f}\nref: {manifest[clip]['text']}\nhyp: {answer['transcript']}"
             assert answer["status"] == "scored" and answer["words"], clip

@@ -9,8 +9,8 @@ from pathlib import Path
 import numpy as np
 import opencc
 import pytest
-
 from accuracy import character_error_rate, word_error_rate
+
 from scoring.asr import Quality, WhisperRecognizer
 from scoring.model import ensure_bundled_model
 

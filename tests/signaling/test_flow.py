@@ -81,7 +81,8 @@ def test_begin_moves_status_to_in_progress():
         [Event(EventKind.DEVICE_OK)],  # device check before consent
         [Event(EventKind.ACCEPT), Event(EventKind.ACCEPT)],  # consent twice
         [Event(EventKind.ACCEPT), Event(EventKind.BEGIN_INTERVIEW)],  # skipping the device check
-        [Event(EventKind.ACCEPT), Event(EventKind.DEVICE_OK), Event(EventKind.FINISH_ANSWER, PRACTICE)],  # finish while thinking
+        # finishing while still thinking
+        [Event(EventKind.ACCEPT), Event(EventKind.DEVICE_OK), Event(EventKind.FINISH_ANSWER, PRACTICE)],
         [Event(EventKind.ACCEPT), Event(EventKind.DECLINE)],  # decline after accepting
     ],
 )
