@@ -23,6 +23,20 @@ SAMPLE_RATE = 16_000
 # Whisper sometimes writes Mandarin in traditional characters; this prompt biases it towards
 # simplified, and OpenCC converts whatever traditional characters remain.
 _ZH_PROMPT = "以下是普通话的句子，使用简体中文。"
+# Whisper's threshold for "this decode is a repetition loop" (gzip compression ratio of the text).
+_MAX_COMPRESSION_RATIO = 2.4
+
+
+def is_speech_segment(no_speech_prob: float, avg_logprob: float, compression_ratio: float) -> bool:
+    """Whisper's own tests for a decoded window that holds no real words.
+
+    A window that is probably silence and decoded with low confidence, or a decode whose text
+    is a repetition loop ("请问问问问…", gzip ratio above 2.4) after every temperature fallback
+    failed, is not speech.
+    """
+    if no_speech_prob > 0.6 and avg_logprob < -1.0:
+        return False
+    return compression_ratio <= _MAX_COMPRESSION_RATIO
 
 
 class Quality(StrEnum):
@@ -73,14 +87,15 @@ class WhisperRecognizer:
             word_timestamps=final,
             without_timestamps=not final,
             vad_filter=final,
-            condition_on_previous_text=False,
+            condition_on_previous_text=False,  # no repetition loops carried from one window to the next
             initial_prompt=_ZH_PROMPT if language == "zh" else None,
         )
         texts: list[str] = []
         words: list[Word] = []
         for segment in segments:  # the generator decodes lazily: consume it here, in this thread
-            if segment.no_speech_prob > 0.6 and segment.avg_logprob < -1.0:
-                continue  # Whisper's own rule for "this window is silence, not words"
+            if not is_speech_segment(segment.no_speech_prob, segment.avg_logprob, segment.compression_ratio):
+                log.debug("dropped a segment that is silence or a decoding loop")
+                continue
             texts.append(segment.text)
             for w in segment.words or ():
                 words.append(Word(w.word, round(w.start, 3), round(w.end, 3), round(w.probability, 4)))

@@ -14,7 +14,7 @@ from scoring.asr import SpeechRecognizer, WhisperRecognizer
 from scoring.model import ensure_bundled_model, verify_model_dir
 from scoring.scheduler import TranscriptionScheduler
 
-from . import bootstrap, candidate_ws, hr_api, pages
+from . import bootstrap, candidate_ws, hr_api, pages, retention
 from .config import Settings
 from .keys import BANNER, CLEANUPS, FINALIZERS, REGISTRY, SCHEDULER, SETTINGS, SOCKETS, STORE
 from .registry import LiveInterviews
@@ -51,7 +51,10 @@ def create_app(settings: Settings, *, recognizer: SpeechRecognizer | None = None
         app[BANNER].extend(await bootstrap.ensure_admin(store))
         if settings.demo:
             app[BANNER].extend(await bootstrap.ensure_demo(store, settings))
+        purger = asyncio.create_task(retention.purge_daily(store, settings.retention_days), name="retention")
         yield
+        purger.cancel()
+        await asyncio.gather(purger, return_exceptions=True)
         await store.close()
 
     async def asr_ctx(app: web.Application) -> AsyncIterator[None]:

@@ -305,6 +305,10 @@ class Store:
              answer.answered_seconds, answer.audio_seconds, utc_now()),
         )
 
+    async def purge_answers_before(self, cutoff: str) -> int:
+        """Delete every answer (transcript, words, score) finalised before `cutoff` (ISO time)."""
+        return await self._run("DELETE FROM answers WHERE finalized_at < ?", (cutoff,))
+
     async def answers(self, interview_id: int) -> list[StoredAnswer]:
         rows = await self._all(
             "SELECT a.*, q.position, q.text AS question_text FROM answers a JOIN questions q ON q.id = a.question_id "

@@ -40,6 +40,13 @@ def word_error_rate(reference: str, hypothesis: str) -> float:
     return jiwer.wer(ref, hyp or "<empty>")
 
 
+def corpus_word_error_rate(references: list[str], hypotheses: list[str]) -> float:
+    """WER over a set of utterances: all word errors divided by all reference words."""
+    refs = [normalize_english(r) for r in references]
+    hyps = [normalize_english(h) or "<empty>" for h in hypotheses]
+    return jiwer.wer(refs, hyps)
+
+
 def character_error_rate(reference: str, hypothesis: str) -> float:
     """For Mandarin: punctuation and spaces removed, every character a token."""
     strip = lambda s: re.sub(r"[\s\W_]+", "", s)  # noqa: E731

@@ -15,6 +15,7 @@ const app = {
   negotiating: false,
   mediaReady: false,
   heardSomething: false,
+  deviceCheck: "idle",    // idle → running → ok | failed; only the Try again button restarts a failed check
   meterStop: null,
   deadline: null,         // performance.now() at which the current phase ends
   phaseSeconds: 0,
@@ -123,7 +124,9 @@ async function render(state) {
   switch (state.step) {
     case "consent": return renderConsent();
     case "declined": stopMedia(); return show("declined");
-    case "device_check": show("device"); return startDevices();
+    case "device_check":
+      show("device");
+      return app.deviceCheck === "idle" ? startDevices() : undefined;
     case "practice":
     case "question": return renderQuestion();
     case "ready": renderReady(); return show("ready");
@@ -232,6 +235,8 @@ const PROBLEM_KEYS = {
 
 async function startDevices({ quiet = false } = {}) {
   if (app.stream) return deviceReady(quiet);
+  if (app.deviceCheck === "running") return undefined;
+  app.deviceCheck = "running";
   $("device-problem").hidden = true;
   $("device-retry").hidden = true;
   $("device-continue").disabled = true;
@@ -243,7 +248,10 @@ async function startDevices({ quiet = false } = {}) {
   } else {
     try {
       app.stream = await navigator.mediaDevices.getUserMedia({
-        audio: { echoCancellation: true, noiseSuppression: true, autoGainControl: true, channelCount: 1 },
+        // The server plays nothing back, so there is no echo to cancel; and the browser's noise
+        // suppression and gain control reshape speech in ways that raised Whisper's word errors
+        // in our measurements. The level meter tells a candidate whose microphone is too quiet.
+        audio: { echoCancellation: false, noiseSuppression: false, autoGainControl: false, channelCount: 1 },
         video: { width: { ideal: 640 }, height: { ideal: 480 }, frameRate: { ideal: 30, max: 30 } },
       });
     } catch (error) {
@@ -260,9 +268,11 @@ async function startDevices({ quiet = false } = {}) {
     box.textContent = t(PROBLEM_KEYS[problem]);
     box.hidden = false;
     $("device-retry").hidden = problem === "Unsupported";
+    app.deviceCheck = "failed";
     send("device.result", { camera: false, microphone: false, problem });
     return;
   }
+  app.deviceCheck = "ok";
   document.body.dataset.media = "ready";  // the stream is live (used by tests and styles)
   deviceReady(quiet);
 }

@@ -1,5 +1,5 @@
 // The jobs view: the list of jobs and the "New job" form.
-import { t } from "./i18n.js";
+import { language, t } from "./i18n.js";
 import { api } from "./hr-api.js";
 import { $, busy, clearNotice, el, notice, tx } from "./hr-dom.js";
 import { clearErrorsOnInput, clearFieldErrors, describeError, showApiFieldError, showFieldError } from "./hr-errors.js";
@@ -15,6 +15,7 @@ export function init(context) {
   ctx = context;
   ctx.onJobs(renderList);
   addQuestion(list(), changed);
+  $("job-language").value = language();  // HR working in Chinese most likely hires in Chinese
   $("add-question").addEventListener("click", () => addQuestion(list(), changed, { focus: true }));
   $("job-form").addEventListener("submit", submit);
   clearErrorsOnInput($("job-form"));
@@ -59,6 +60,7 @@ function renderList() {
 function resetForm() {
   const form = $("job-form");
   form.reset();
+  $("job-language").value = language();
   clearFieldErrors(form);
   list().replaceChildren();
   addQuestion(list(), changed);

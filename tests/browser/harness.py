@@ -159,3 +159,12 @@ class HrClient:
 def rubric_for(question: dict) -> dict:
     return {"competencies": [{"name": name, "weight": 1.0, "indicators": indicators}
                              for name, indicators in question["competencies"].items()]}
+
+
+async def sign_in(page, server: ServerProcess, password: str | None = None) -> None:
+    """Open the dashboard, get sent to the login page, and sign in as the first admin."""
+    await page.goto(f"{server.base_url}/hr")
+    await page.wait_for_url("**/login?next=*")
+    await page.get_by_label("E-mail").fill(server.admin_email)
+    await page.get_by_label("Password").fill(password or server.admin_password)
+    await page.get_by_role("button", name="Sign in").click()

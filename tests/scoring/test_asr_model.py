@@ -61,3 +61,11 @@ def test_silence_and_hum_give_no_words(recognizer):
     for audio in (np.zeros(16000 * 5, np.float32), quiet):
         result = recognizer.recognize(audio, language="en", quality=Quality.FINAL)
         assert result.is_empty, result.text
+
+
+def test_repetition_loops_are_not_transcripts(recognizer):
+    """The Mandarin clip whose tail greedy decoding turns into "请问问问…" never yields that loop."""
+    audio = load(REAL / "aishell_BAC009S0724W0121.wav")
+    for _ in range(3):  # the temperature fallback samples at random: try it a few times
+        text = recognizer.recognize(audio, language="zh", quality=Quality.FINAL).text
+        assert "问问问" not in text, text

@@ -123,3 +123,13 @@ async def test_audio_beyond_the_limit_is_dropped_and_counted(scheduler):
     assert live.seconds == pytest.approx(1.0)
     assert live.dropped_samples == int(0.6 * 16000)
     await live.aclose()
+
+
+def test_loop_and_silence_segments_are_not_speech():
+    """Whisper's silence rule and the repetition-loop rule reject a decoded window; normal text passes."""
+    from scoring.asr import is_speech_segment
+
+    assert is_speech_segment(no_speech_prob=0.1, avg_logprob=-0.3, compression_ratio=1.2)
+    assert not is_speech_segment(no_speech_prob=0.9, avg_logprob=-1.5, compression_ratio=1.0)
+    assert not is_speech_segment(no_speech_prob=0.0, avg_logprob=-0.08, compression_ratio=33.4)
+    assert is_speech_segment(no_speech_prob=0.9, avg_logprob=-0.2, compression_ratio=1.0)  # confident words
