@@ -13,6 +13,7 @@ import asyncio
 import logging
 import time
 from dataclasses import dataclass
+from collections.abc import Callable
 from typing import Any, Protocol
 
 import numpy as np
@@ -63,6 +64,7 @@ class LiveInterview:
         scheduler: TranscriptionScheduler,
         finalizers: TaskOwner,
         page_info: dict[str, Any],
+        on_idle: Callable[[LiveInterview], None],
     ) -> None:
         self.record = record
         self._page_info = page_info
@@ -78,6 +80,7 @@ class LiveInterview:
         self._answer: _Answer | None = None
         self._tails: set[LiveTranscription] = set()
         self._outbox: Outbox | None = None
+        self._on_idle = on_idle  # told when a finished answer is stored, so an idle interview can be dropped
 
     # connection attachment
 
@@ -145,11 +148,11 @@ class LiveInterview:
         async with self._lock:
             before = self.flow
             after, effects = advance(before, event)
-            self.flow = after
             if (after.status, after.question) != (before.status, before.question):
                 consent_version = CONSENT_VERSION if after.status is Status.CONSENTED else None
                 await self._store.set_progress(self.record.id, after.status, after.question,
                                                consent_version=consent_version)
+            self.flow = after  # only once it is stored: a failed write leaves the interview where it was
             if after.status is not before.status:
                 log.info("interview %s: %s -> %s", self.record.public_id, before.status, after.status)
             phase_seconds = 0.0
@@ -222,6 +225,13 @@ class LiveInterview:
             tail.push(pcm)
 
     async def _finish_answer(self, answer: _Answer, *, ended_at: str, answered: float, finished: float) -> None:
+        try:
+            await self._store_answer(answer, ended_at=ended_at, answered=answered, finished=finished)
+        finally:
+            self._tails.discard(answer.transcription)
+            self._on_idle(self)
+
+    async def _store_answer(self, answer: _Answer, *, ended_at: str, answered: float, finished: float) -> None:
         await asyncio.sleep(ANSWER_TAIL_SECONDS)
         self._tails.discard(answer.transcription)
         transcript = await answer.transcription.finish()

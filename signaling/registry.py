@@ -47,7 +47,8 @@ class LiveInterviews:
             if live is None:
                 job = await self._store.job(record.job_id)
                 live = LiveInterview(record=record, job=job, store=self._store, scheduler=self._scheduler,
-                                     finalizers=self._finalizers, page_info=self._page_info)
+                                     finalizers=self._finalizers, page_info=self._page_info,
+                                     on_idle=self.release)
                 self._live[record.id] = live
             return live
 
