@@ -159,7 +159,7 @@ async function renderQuestion() {
   const key = `${q.index}:${s.phase}`;
   if ($("screen-question").dataset.key !== key) {
     $("screen-question").dataset.key = key;
-    if (s.phase === "answering") $("caption").textContent = "";
+    $("caption").textContent = "";  // a new question or phase: what was heard before is not this answer
   }
   const practice = q.index === -1;
   $("question-label").textContent = practice ? t("question.practiceLabel") : t("question.label", { n: q.index + 1, total: s.question_count });
