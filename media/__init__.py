@@ -4,7 +4,62 @@
 callable `signaling` gives it.
 """
 
-from .errors import InvalidOffer, MediaError
+from .chunked import ChunkKeys, open_chunk, open_header, seal_chunk
+from .errors import (
+    IntegrityError,
+    InvalidOffer,
+    MasterKeyError,
+    MediaError,
+    OutOfRangeError,
+    TruncatedError,
+    VaultError,
+)
+from .keys import (
+    MasterKey,
+    MasterKeyring,
+    WrappedKey,
+    delete_master_key,
+    load_master_keys,
+    new_data_key,
+    rewrap_data_key,
+    rotate_master_key,
+    unwrap_data_key,
+    wrap_data_key,
+)
 from .peer import PeerSession, PeerState
+from .repair import RepairResult, repair_part
+from .vault import PartInfo, PartReader, PartWriter, recording_context, tmp_path_for
 
-__all__ = ["InvalidOffer", "MediaError", "PeerSession", "PeerState"]
+__all__ = [
+    "InvalidOffer",
+    "MediaError",
+    "PeerSession",
+    "PeerState",
+    # recording encryption (vault)
+    "ChunkKeys",
+    "IntegrityError",
+    "MasterKey",
+    "MasterKeyError",
+    "MasterKeyring",
+    "OutOfRangeError",
+    "PartInfo",
+    "PartReader",
+    "PartWriter",
+    "RepairResult",
+    "TruncatedError",
+    "VaultError",
+    "WrappedKey",
+    "delete_master_key",
+    "load_master_keys",
+    "new_data_key",
+    "open_chunk",
+    "open_header",
+    "recording_context",
+    "repair_part",
+    "rewrap_data_key",
+    "rotate_master_key",
+    "seal_chunk",
+    "tmp_path_for",
+    "unwrap_data_key",
+    "wrap_data_key",
+]

@@ -3,6 +3,9 @@
 aiortc's receive queues are unbounded, so a remote track without a reader grows without limit:
 `PeerSession` starts a consumer for every track as soon as it arrives, and owns those tasks —
 `close()` cancels and awaits them and closes the peer connection within a time bound.
+
+Every received encoded frame also goes to `on_encoded` (for recording, see `tap`); audio is
+then decoded and resampled for `on_audio`, video is not decoded at all.
 """
 
 from __future__ import annotations
@@ -14,11 +17,12 @@ from collections.abc import Callable
 from enum import StrEnum
 
 import numpy as np
-from aiortc import RTCConfiguration, RTCIceServer, RTCPeerConnection, RTCSessionDescription
+from aiortc import RTCConfiguration, RTCIceServer, RTCPeerConnection, RTCRtpReceiver, RTCSessionDescription
 from aiortc.mediastreams import MediaStreamError, MediaStreamTrack
 
 from .audio import Mono16kResampler
 from .errors import InvalidOffer
+from .tap import EncodedFrame, EncodedFrameTap, FrameSink, install_tap
 
 log = logging.getLogger(__name__)
 
@@ -41,6 +45,7 @@ class PeerSession:
         self,
         *,
         on_audio: AudioSink,
+        on_encoded: FrameSink | None = None,
         on_state: Callable[[PeerState], None] | None = None,
         ice_servers: tuple[str, ...] = (),
         close_timeout: float = 5.0,
@@ -49,7 +54,10 @@ class PeerSession:
         config = RTCConfiguration(iceServers=[RTCIceServer(urls=list(ice_servers))] if ice_servers else [])
         self._pc = RTCPeerConnection(configuration=config)
         self._on_audio = on_audio
+        self._on_encoded = on_encoded
         self._on_state = on_state
+        self._video_receiver: RTCRtpReceiver | None = None
+        self._taps: list[EncodedFrameTap] = []
         self._close_timeout = close_timeout
         self._label = label
         self._consumers: set[asyncio.Task[None]] = set()
@@ -82,6 +90,13 @@ class PeerSession:
         return self._pc.localDescription.sdp
 
     def _on_track(self, track: MediaStreamTrack) -> None:
+        receiver = next(t.receiver for t in self._pc.getTransceivers() if t.receiver.track is track)
+        tap = EncodedFrameTap(track.kind, self._deliver_encoded, asyncio.get_running_loop().time,
+                              decode=track.kind == "audio")
+        install_tap(receiver, tap)
+        self._taps.append(tap)
+        if track.kind == "video":
+            self._video_receiver = receiver
         consume = self._consume_audio if track.kind == "audio" else self._consume_video
         task = asyncio.create_task(consume(track), name=f"{self._label}-{track.kind}")
         self._consumers.add(task)
@@ -100,12 +115,30 @@ class PeerSession:
             log.debug("%s: audio track ended", self._label)
 
     async def _consume_video(self, track: MediaStreamTrack) -> None:
+        # Video is not decoded (its frames only go to the recorder), so this reader only sees
+        # the end of the track; it is here so that no track is ever left without a consumer.
         try:
             while True:
                 await track.recv()
                 self.video_frames += 1
         except MediaStreamError:
             log.debug("%s: video track ended", self._label)
+
+    def _deliver_encoded(self, frame: EncodedFrame) -> None:
+        if self._on_encoded is not None:
+            self._on_encoded(frame)
+
+    @property
+    def encoded_frames(self) -> dict[str, int]:
+        return {tap.kind: tap.frames for tap in self._taps}
+
+    async def request_keyframe(self) -> None:
+        """Ask the browser for a video key frame now (RTCP PLI), so a new recording part starts clean."""
+        receiver = self._video_receiver
+        if receiver is None or self._closed:
+            return
+        for source in receiver.getSynchronizationSources():
+            await receiver._send_rtcp_pli(source.source)
 
     def _on_connection_state(self) -> None:
         self._set_state(PeerState(self._pc.connectionState))

@@ -14,9 +14,25 @@ from scoring.asr import SpeechRecognizer, WhisperRecognizer
 from scoring.model import ensure_bundled_model, verify_model_dir
 from scoring.scheduler import TranscriptionScheduler
 
-from . import bootstrap, candidate_ws, hr_api, pages, retention
+from . import bootstrap, candidate_ws, hr_api, pages, ratelimit, retention, totp_api
 from .config import Settings
-from .keys import BANNER, CLEANUPS, FINALIZERS, REGISTRY, SCHEDULER, SETTINGS, SOCKETS, STORE
+from .keyring import Keyring
+from .keys import (
+    BANNER,
+    CLEANUPS,
+    FINALIZERS,
+    KEYRING,
+    LIMITERS,
+    RECORDINGS,
+    REGISTRY,
+    SCHEDULER,
+    SETTINGS,
+    SOCKETS,
+    STORE,
+    Limiters,
+)
+from .ratelimit import Limiter
+from .recordings import Recordings
 from .registry import LiveInterviews
 from .security import api_errors, origin_check, security_headers
 from .store import Store
@@ -42,6 +58,7 @@ def create_app(settings: Settings, *, recognizer: SpeechRecognizer | None = None
     app[SETTINGS] = settings
     app[BANNER] = []
     app[SOCKETS] = weakref.WeakSet()
+    app[LIMITERS] = Limiters(login=Limiter(ratelimit.LOGIN), totp=Limiter(ratelimit.TOTP))
     app.on_response_prepare.append(security_headers)
 
     async def store_ctx(app: web.Application) -> AsyncIterator[None]:
@@ -57,6 +74,14 @@ def create_app(settings: Settings, *, recognizer: SpeechRecognizer | None = None
         await asyncio.gather(purger, return_exceptions=True)
         await store.close()
 
+    async def recordings_ctx(app: web.Application) -> AsyncIterator[None]:
+        keyring = await asyncio.to_thread(Keyring.load, settings.data_dir, settings.master_key)
+        app[KEYRING] = keyring
+        recordings = Recordings(app[STORE], keyring.ring, settings.data_dir / "recordings")
+        app[RECORDINGS] = recordings
+        await recordings.repair_unfinished()
+        yield
+
     async def asr_ctx(app: web.Application) -> AsyncIterator[None]:
         engine = recognizer if recognizer is not None else await asyncio.to_thread(load_recognizer, settings)
         scheduler = TranscriptionScheduler(engine)
@@ -70,7 +95,7 @@ def create_app(settings: Settings, *, recognizer: SpeechRecognizer | None = None
         app[FINALIZERS] = finalizers
         app[CLEANUPS] = TaskOwner("connection-cleanups")
         app[REGISTRY] = LiveInterviews(store=app[STORE], scheduler=app[SCHEDULER], finalizers=finalizers,
-                                       settings=settings)
+                                       recordings=app[RECORDINGS], settings=settings)
         yield
         await app[CLEANUPS].aclose(timeout=SHUTDOWN_GRACE_SECONDS)
         await app[REGISTRY].aclose()
@@ -84,10 +109,11 @@ def create_app(settings: Settings, *, recognizer: SpeechRecognizer | None = None
             return_exceptions=True,
         )
 
-    app.cleanup_ctx.extend([store_ctx, asr_ctx, live_ctx])
+    app.cleanup_ctx.extend([store_ctx, recordings_ctx, asr_ctx, live_ctx])
     app.on_shutdown.append(close_sockets)
     app.add_routes(pages.routes)
     app.add_routes(hr_api.routes)
+    app.add_routes(totp_api.routes)
     app.router.add_get("/ws", candidate_ws.candidate_ws)
     pages.add_static(app)
     return app

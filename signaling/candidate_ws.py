@@ -17,6 +17,7 @@ import numpy as np
 from aiohttp import WSMsgType, web
 
 from media import InvalidOffer, PeerSession, PeerState
+from media.tap import EncodedFrame
 
 from .auth import digest
 from .config import Settings
@@ -115,6 +116,14 @@ class CandidateConnection:
             self.send(ServerType.MEDIA, state=PeerState.CONNECTED.value, audio=True)
         if self._live is not None and self._live.connected_to(self):
             self._live.on_audio(pcm)
+
+    def _on_encoded(self, frame: EncodedFrame) -> None:
+        if self._live is not None and self._live.connected_to(self):
+            self._live.on_encoded(frame)
+
+    async def request_keyframe(self) -> None:
+        if self._peer is not None:
+            await self._peer.request_keyframe()
 
     def _on_peer_state(self, state: PeerState) -> None:
         self.send(ServerType.MEDIA, state=state.value, audio=self._audio_seen and state is PeerState.CONNECTED)
@@ -220,6 +229,7 @@ class CandidateConnection:
             await previous.close()
         peer = PeerSession(
             on_audio=self._on_audio,
+            on_encoded=self._on_encoded,
             on_state=self._on_peer_state,
             ice_servers=self._settings.ice_servers,
             close_timeout=self._settings.peer_close_timeout,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass, fields, replace
+from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 
 ENV_PREFIX = "INTERVOX_"
@@ -55,6 +55,8 @@ class Settings:
     privacy_contact: str = ""
     secure_cookies: bool = False
     peer_close_timeout: float = 5.0
+    # Base64 of a 32-byte master key; when empty the key file in the data dir is used (created 0600).
+    master_key: str = field(default="", repr=False)
 
     @property
     def base_url(self) -> str:

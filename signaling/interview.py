@@ -12,12 +12,13 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from dataclasses import dataclass
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any, Protocol
 
 import numpy as np
 
+from media.tap import EncodedFrame
 from scoring.live import LiveTranscription
 from scoring.rubric import Rubric
 from scoring.scheduler import TranscriptionScheduler
@@ -26,6 +27,7 @@ from scoring.scorer import QuestionSpec, score_answer
 from .flow import PRACTICE, Effect, EffectKind, Event, EventKind, Flow, FlowError, Status, Step, advance
 from .phase_timer import PhaseTimer
 from .protocol import ServerType
+from .recordings import ActivePart, Recordings
 from .records import Interview, Job, Question
 from .store import NewAnswer, Store, utc_now
 from .tasks import TaskOwner
@@ -42,16 +44,19 @@ CONSENT_VERSION = "2026-11-v1"
 
 
 class Outbox(Protocol):
-    """Where the interview sends messages for the candidate's page (the attached connection)."""
+    """The candidate's current connection: where messages for the page go, and its media."""
 
     def send(self, kind: ServerType, **fields: Any) -> None: ...
 
+    async def request_keyframe(self) -> None: ...
 
-@dataclass
+
+@dataclass(eq=False)
 class _Answer:
     question: int  # PRACTICE or a 0-based index
     transcription: LiveTranscription
     started_at: str
+    part: ActivePart | None = None  # the recording part being written (real questions only)
 
 
 class LiveInterview:
@@ -63,6 +68,7 @@ class LiveInterview:
         store: Store,
         scheduler: TranscriptionScheduler,
         finalizers: TaskOwner,
+        recordings: Recordings,
         page_info: dict[str, Any],
         on_idle: Callable[[LiveInterview], None],
     ) -> None:
@@ -72,13 +78,14 @@ class LiveInterview:
         self._store = store
         self._scheduler = scheduler
         self._finalizers = finalizers
+        self._recordings = recordings
         question_count = len(job.questions)
         current = min(max(record.current_question, 0), max(question_count - 1, 0))
         self.flow = Flow.resume(record.status, current, question_count)
         self._lock = asyncio.Lock()
         self._timer: PhaseTimer | None = None
         self._answer: _Answer | None = None
-        self._tails: set[LiveTranscription] = set()
+        self._tails: set[_Answer] = set()  # finished answers still taking in-flight media
         self._outbox: Outbox | None = None
         self._on_idle = on_idle  # told when a finished answer is stored, so an idle interview can be dropped
 
@@ -165,16 +172,21 @@ class LiveInterview:
             self.push_state()
 
     async def pause(self) -> None:
-        """The candidate is gone: stop the clock of the current phase, keeping the time left."""
+        """The candidate is gone: stop the clock of the current phase, keeping the time left, and
+        close the recording part (a new connection records into a new part)."""
         async with self._lock:
             if self._timer is not None:
                 await self._timer.pause()
+            if self._answer is not None:
+                await self._end_part(self._answer)
 
     async def resume(self) -> None:
         """The candidate is back: the clock runs again from where it stopped."""
         async with self._lock:
             if self._timer is not None:
                 self._timer.start()
+            if self._answer is not None and self._answer.part is None:
+                await self._start_part(self._answer)
 
     async def _run_effect(self, effect: Effect, phase_seconds: float) -> None:
         match effect.kind:
@@ -191,11 +203,12 @@ class LiveInterview:
                     self._scheduler, language=self.job.language, max_seconds=limit + 5, on_caption=caption
                 )
                 self._answer = _Answer(effect.question, transcription, started_at=utc_now())
+                await self._start_part(self._answer)
                 self._start_timer(limit, Event(EventKind.ANSWER_TIMEOUT, effect.question))
             case EffectKind.FINISH_ANSWER:
                 answer, self._answer = self._answer, None
                 if answer is not None:
-                    self._tails.add(answer.transcription)
+                    self._tails.add(answer)
                     self._finalizers.spawn(
                         self._finish_answer(answer, ended_at=utc_now(), answered=phase_seconds,
                                             finished=time.monotonic()),
@@ -216,25 +229,53 @@ class LiveInterview:
         except FlowError:
             log.debug("interview %s: timer %s no longer applies", self.record.public_id, event.kind)
 
-    # audio
+    # media
 
     def on_audio(self, pcm: np.ndarray) -> None:
         if self._answer is not None:
             self._answer.transcription.push(pcm)
         for tail in self._tails:
-            tail.push(pcm)
+            tail.transcription.push(pcm)
+
+    def on_encoded(self, frame: EncodedFrame) -> None:
+        for answer in (self._answer, *self._tails):
+            if answer is not None and answer.part is not None:
+                answer.part.recorder.push(frame)
+
+    async def _start_part(self, answer: _Answer) -> None:
+        if answer.question == PRACTICE or self._outbox is None:
+            return  # practice is not kept; with nobody connected there is nothing to record
+        try:
+            answer.part = await self._recordings.start_part(
+                interview_id=self.record.id, question_id=self.job.questions[answer.question].id,
+                answer_offset=answer.transcription.seconds, label=self.record.public_id[:8],
+            )
+            await self._outbox.request_keyframe()
+        except Exception:  # the interview goes on; the missing recording is logged loudly
+            log.exception("interview %s: could not start recording answer %d", self.record.public_id,
+                          answer.question)
+
+    async def _end_part(self, answer: _Answer) -> None:
+        part, answer.part = answer.part, None
+        if part is None:
+            return
+        try:
+            await self._recordings.finish_part(part)
+        except Exception:  # repair at the next start-up recovers what reached the disk
+            log.exception("interview %s: could not finalize recording %s part %d", self.record.public_id,
+                          part.recording_id, part.part)
 
     async def _finish_answer(self, answer: _Answer, *, ended_at: str, answered: float, finished: float) -> None:
         try:
             await self._store_answer(answer, ended_at=ended_at, answered=answered, finished=finished)
         finally:
-            self._tails.discard(answer.transcription)
+            self._tails.discard(answer)
             self._on_idle(self)
 
     async def _store_answer(self, answer: _Answer, *, ended_at: str, answered: float, finished: float) -> None:
         await asyncio.sleep(ANSWER_TAIL_SECONDS)
-        self._tails.discard(answer.transcription)
-        transcript = await answer.transcription.finish()
+        self._tails.discard(answer)
+        transcript, _ = await asyncio.gather(answer.transcription.finish(), self._end_part(answer))
         transcribed = time.monotonic()
         if answer.question == PRACTICE:
             # Practice is not scored and not kept: the candidate just sees what we heard.
@@ -284,4 +325,5 @@ class LiveInterview:
         if timer is not None:
             await timer.aclose()
         if answer is not None:
+            await self._end_part(answer)  # finalized now, rather than repaired at the next start
             await answer.transcription.aclose()

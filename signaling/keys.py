@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import weakref
+from dataclasses import dataclass
 
 from aiohttp import web
 
 from scoring.scheduler import TranscriptionScheduler
 
 from .config import Settings
+from .keyring import Keyring
+from .ratelimit import Limiter
+from .recordings import Recordings
 from .registry import LiveInterviews
 from .store import Store
 from .tasks import TaskOwner
@@ -21,3 +25,16 @@ FINALIZERS = web.AppKey("finalizers", TaskOwner)
 CLEANUPS = web.AppKey("cleanups", TaskOwner)
 SOCKETS = web.AppKey("sockets", weakref.WeakSet)
 BANNER = web.AppKey("banner", list)
+KEYRING = web.AppKey("keyring", Keyring)
+RECORDINGS = web.AppKey("recordings", Recordings)
+
+
+@dataclass(frozen=True)
+class Limiters:
+    """Throttles for password and TOTP guesses (process-wide, in memory)."""
+
+    login: Limiter
+    totp: Limiter
+
+
+LIMITERS = web.AppKey("limiters", Limiters)

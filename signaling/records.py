@@ -77,3 +77,67 @@ class StoredAnswer:
     answer_started_at: str
     answer_ended_at: str
     finalized_at: str
+
+
+class PartStatus(StrEnum):
+    WRITING = "writing"
+    FINAL = "final"
+    RECOVERED_TRUNCATED = "recovered_truncated"
+
+
+@dataclass(frozen=True)
+class RecordingPart:
+    recording_id: str
+    part: int
+    mime: str
+    status: PartStatus
+    file_name: str
+    answer_offset_seconds: float  # where the part starts on the answer's timeline
+    plaintext_size: int | None
+    ciphertext_size: int | None
+    ciphertext_sha256: str | None
+    duration_seconds: float | None
+    started_at: str
+    finalized_at: str | None
+
+
+@dataclass(frozen=True)
+class Recording:
+    id: str
+    interview_id: int
+    question_id: int
+    wrapped_key: bytes | None  # None once purged (crypto-shredded)
+    key_version: int
+    created_at: str
+    purged_at: str | None
+    parts: tuple[RecordingPart, ...] = ()
+
+
+@dataclass(frozen=True)
+class StaffUser:
+    """A user with what authorization needs: departments and second-factor state."""
+
+    user: User
+    departments: frozenset[str]
+    totp_enabled: bool
+
+
+@dataclass(frozen=True)
+class AuditEntry:
+    id: int
+    at: str
+    user_id: int | None
+    actor: str
+    action: str
+    target: str | None
+    detail: dict | None
+
+
+@dataclass(frozen=True)
+class AnswerReview:
+    question_id: int
+    reviewer_id: int
+    reviewer_name: str
+    rating: int
+    note: str
+    updated_at: str

@@ -9,6 +9,7 @@ from scoring.scheduler import TranscriptionScheduler
 
 from .config import Settings
 from .interview import LiveInterview
+from .recordings import Recordings
 from .records import Interview
 from .store import Store
 from .tasks import TaskOwner
@@ -18,17 +19,18 @@ log = logging.getLogger(__name__)
 
 class LiveInterviews:
     def __init__(
-        self, *, store: Store, scheduler: TranscriptionScheduler, finalizers: TaskOwner, settings: Settings
+        self, *, store: Store, scheduler: TranscriptionScheduler, finalizers: TaskOwner, recordings: Recordings,
+        settings: Settings,
     ) -> None:
         self._store = store
+        self._recordings = recordings
         # Sent with every state: what the consent screen promises and how the page reaches us.
         self._page_info = {
             "privacy": {
                 "retention_days": settings.retention_days,
                 "contact": settings.privacy_contact,
                 # What is kept after the interview; the consent screen lists exactly these.
-                # Audio and video are processed live for transcription and not stored.
-                "kept": ["transcript", "score"],
+                "kept": ["recording", "transcript", "score"],
             },
             "ice_servers": list(settings.ice_servers),
         }
@@ -47,7 +49,8 @@ class LiveInterviews:
             if live is None:
                 job = await self._store.job(record.job_id)
                 live = LiveInterview(record=record, job=job, store=self._store, scheduler=self._scheduler,
-                                     finalizers=self._finalizers, page_info=self._page_info,
+                                     finalizers=self._finalizers, recordings=self._recordings,
+                                     page_info=self._page_info,
                                      on_idle=self.release)
                 self._live[record.id] = live
             return live

@@ -11,6 +11,7 @@ import logging
 from datetime import UTC, datetime, timedelta
 
 from .store import Store
+from .timeutil import iso
 
 log = logging.getLogger(__name__)
 
@@ -18,8 +19,7 @@ PURGE_INTERVAL_SECONDS = 24 * 3600
 
 
 def cutoff(days: int, now: datetime | None = None) -> str:
-    moment = (now or datetime.now(UTC)) - timedelta(days=days)
-    return moment.isoformat(timespec="milliseconds").replace("+00:00", "Z")
+    return iso((now or datetime.now(UTC)) - timedelta(days=days))
 
 
 async def purge_expired(store: Store, days: int, now: datetime | None = None) -> int:

@@ -80,4 +80,62 @@ MIGRATIONS: tuple[str, ...] = (
         UNIQUE (interview_id, question_id)
     );
     """,
+    # 2: encrypted recordings, departments, TOTP, step-up, audit log, reviewers' ratings
+    """
+    ALTER TABLE interviews ADD COLUMN data_deleted_at TEXT;
+    CREATE TABLE user_departments (
+        user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+        department TEXT NOT NULL,
+        PRIMARY KEY (user_id, department)
+    );
+    ALTER TABLE users ADD COLUMN totp_secret BLOB;
+    ALTER TABLE users ADD COLUMN totp_key_version INTEGER;
+    ALTER TABLE users ADD COLUMN totp_enabled_at TEXT;
+    ALTER TABLE users ADD COLUMN totp_last_step INTEGER;
+    ALTER TABLE sessions ADD COLUMN stepped_up_at REAL;
+    CREATE TABLE recordings (
+        id TEXT PRIMARY KEY,
+        interview_id INTEGER NOT NULL REFERENCES interviews(id) ON DELETE CASCADE,
+        question_id INTEGER NOT NULL REFERENCES questions(id),
+        wrapped_key BLOB,
+        key_version INTEGER NOT NULL,
+        created_at TEXT NOT NULL,
+        purged_at TEXT,
+        UNIQUE (interview_id, question_id)
+    );
+    CREATE TABLE recording_parts (
+        recording_id TEXT NOT NULL REFERENCES recordings(id) ON DELETE CASCADE,
+        part INTEGER NOT NULL,
+        mime TEXT NOT NULL,
+        status TEXT NOT NULL CHECK (status IN ('writing', 'final', 'recovered_truncated')),
+        file_name TEXT NOT NULL,
+        answer_offset_seconds REAL NOT NULL,
+        plaintext_size INTEGER,
+        ciphertext_size INTEGER,
+        ciphertext_sha256 TEXT,
+        duration_seconds REAL,
+        started_at TEXT NOT NULL,
+        finalized_at TEXT,
+        PRIMARY KEY (recording_id, part)
+    );
+    CREATE TABLE audit_log (
+        id INTEGER PRIMARY KEY,
+        at TEXT NOT NULL,
+        user_id INTEGER REFERENCES users(id),
+        actor TEXT NOT NULL,
+        action TEXT NOT NULL,
+        target TEXT,
+        detail TEXT
+    );
+    CREATE INDEX audit_log_at ON audit_log(at);
+    CREATE TABLE answer_reviews (
+        interview_id INTEGER NOT NULL REFERENCES interviews(id) ON DELETE CASCADE,
+        question_id INTEGER NOT NULL REFERENCES questions(id),
+        reviewer_id INTEGER NOT NULL REFERENCES users(id),
+        rating INTEGER NOT NULL CHECK (rating BETWEEN 1 AND 5),
+        note TEXT NOT NULL DEFAULT '',
+        updated_at TEXT NOT NULL,
+        PRIMARY KEY (interview_id, question_id, reviewer_id)
+    );
+    """,
 )

@@ -7,6 +7,7 @@ after an idle period and after an absolute lifetime, and a new id is issued at e
 from __future__ import annotations
 
 import asyncio
+from dataclasses import dataclass
 
 from aiohttp import web
 
@@ -25,24 +26,43 @@ def cookie_name(request: web.Request) -> str:
     return "__Host-intervox_session" if request.app[SETTINGS].secure_cookies else "intervox_session"
 
 
-async def current_user(request: web.Request) -> User | None:
+@dataclass(frozen=True)
+class Session:
+    user: User
+    id_hash: str
+    stepped_up_at: float | None
+
+
+async def current_session(request: web.Request) -> Session | None:
     session_id = request.cookies.get(cookie_name(request))
     if not session_id or len(session_id) > 128:
         return None
-    return await request.app[STORE].session_user(auth.digest(session_id), idle_seconds=IDLE_SECONDS,
-                                                 max_seconds=MAX_SECONDS)
+    id_hash = auth.digest(session_id)
+    found = await request.app[STORE].session(id_hash, idle_seconds=IDLE_SECONDS, max_seconds=MAX_SECONDS)
+    return Session(found[0], id_hash, found[1]) if found else None
+
+
+async def current_user(request: web.Request) -> User | None:
+    session = await current_session(request)
+    return session.user if session else None
 
 
 async def require(request: web.Request, roles: frozenset[Role]) -> User:
     """The logged-in user if their role is in `roles`; 401 or 403 otherwise."""
-    user = await current_user(request)
+    return (await require_session(request, roles)).user
+
+
+async def require_session(request: web.Request, roles: frozenset[Role]) -> Session:
+    """The logged-in user's session if their role is in `roles`; 401 or 403 otherwise."""
+    session = await current_session(request)
+    user = session.user if session else None
     if user is None:
         raise web.HTTPUnauthorized(text='{"error":{"code":"unauthenticated","message":"please log in"}}',
                                    content_type="application/json")
     if user.role not in roles:
         raise web.HTTPForbidden(text='{"error":{"code":"forbidden","message":"your role may not do this"}}',
                                 content_type="application/json")
-    return user
+    return session
 
 
 async def log_in(request: web.Request, email: str, password: str) -> tuple[User, str] | None:

@@ -14,15 +14,19 @@ import uuid
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import aiosqlite
 
+from .audit import AuditLog
 from .flow import Status
+from .recording_store import RecordingStore
 from .records import Interview, Job, Question, Role, StoredAnswer, User
+from .review_store import ReviewStore
 from .schema import MIGRATIONS
+from .staff_store import StaffStore
+from .timeutil import utc_now
 
 log = logging.getLogger(__name__)
 
@@ -33,10 +37,6 @@ class StoreError(Exception):
 
 class NotFound(StoreError):
     pass
-
-
-def utc_now() -> str:
-    return datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
 @dataclass(frozen=True)
@@ -66,6 +66,10 @@ class Store:
     def __init__(self, conn: aiosqlite.Connection) -> None:
         self._conn = conn
         self._lock = asyncio.Lock()
+        self.recordings = RecordingStore(self)
+        self.staff = StaffStore(self)
+        self.audit = AuditLog(self)
+        self.reviews = ReviewStore(self)
 
     @classmethod
     async def open(cls, path: Path) -> Store:
@@ -101,7 +105,7 @@ class Store:
                 log.info("database migrated to schema version %d", number)
 
     @asynccontextmanager
-    async def _transaction(self) -> AsyncIterator[aiosqlite.Connection]:
+    async def transaction(self) -> AsyncIterator[aiosqlite.Connection]:
         async with self._lock:
             await self._conn.execute("BEGIN IMMEDIATE")
             try:
@@ -111,15 +115,15 @@ class Store:
                 raise
             await self._conn.execute("COMMIT")
 
-    async def _one(self, sql: str, params: Sequence[Any] = ()) -> aiosqlite.Row | None:
+    async def one(self, sql: str, params: Sequence[Any] = ()) -> aiosqlite.Row | None:
         async with self._lock:
             return await (await self._conn.execute(sql, params)).fetchone()
 
-    async def _all(self, sql: str, params: Sequence[Any] = ()) -> list[aiosqlite.Row]:
+    async def all(self, sql: str, params: Sequence[Any] = ()) -> list[aiosqlite.Row]:
         async with self._lock:
             return list(await (await self._conn.execute(sql, params)).fetchall())
 
-    async def _run(self, sql: str, params: Sequence[Any] = ()) -> int:
+    async def run(self, sql: str, params: Sequence[Any] = ()) -> int:
         async with self._lock:
             cursor = await self._conn.execute(sql, params)
             return cursor.rowcount
@@ -127,7 +131,7 @@ class Store:
     # users and sessions
 
     async def create_user(self, email: str, display_name: str, password_hash: str, role: Role) -> User:
-        async with self._transaction() as conn:
+        async with self.transaction() as conn:
             cursor = await conn.execute(
                 "INSERT INTO users (email, display_name, password_hash, role, created_at) VALUES (?, ?, ?, ?, ?)",
                 (email, display_name, password_hash, role.value, utc_now()),
@@ -136,29 +140,36 @@ class Store:
         return User(user_id, email, display_name, role, False)
 
     async def count_users(self) -> int:
-        row = await self._one("SELECT count(*) FROM users")
+        row = await self.one("SELECT count(*) FROM users")
         return row[0]
 
     async def user_credentials(self, email: str) -> tuple[User, str] | None:
-        row = await self._one("SELECT * FROM users WHERE email = ?", (email,))
+        row = await self.one("SELECT * FROM users WHERE email = ?", (email,))
         return (_user(row), row["password_hash"]) if row else None
 
     async def set_password_hash(self, user_id: int, password_hash: str) -> None:
-        await self._run("UPDATE users SET password_hash = ? WHERE id = ?", (password_hash, user_id))
+        await self.run("UPDATE users SET password_hash = ? WHERE id = ?", (password_hash, user_id))
 
     async def create_session(self, id_hash: str, user_id: int) -> None:
         now = time.time()
-        await self._run(
+        await self.run(
             "INSERT INTO sessions (id_hash, user_id, created_at, last_seen_at) VALUES (?, ?, ?, ?)",
             (id_hash, user_id, now, now),
         )
 
     async def session_user(self, id_hash: str, *, idle_seconds: float, max_seconds: float) -> User | None:
         """The user behind a live session, touching it; expired sessions are deleted."""
+        found = await self.session(id_hash, idle_seconds=idle_seconds, max_seconds=max_seconds)
+        return found[0] if found else None
+
+    async def session(self, id_hash: str, *, idle_seconds: float,
+                      max_seconds: float) -> tuple[User, float | None] | None:
+        """(user, time of the last step-up) behind a live session; expired sessions are deleted."""
         now = time.time()
-        async with self._transaction() as conn:
+        async with self.transaction() as conn:
             row = await (await conn.execute(
-                "SELECT s.created_at, s.last_seen_at, u.* FROM sessions s JOIN users u ON u.id = s.user_id "
+                "SELECT s.created_at, s.last_seen_at, s.stepped_up_at, u.* FROM sessions s "
+                "JOIN users u ON u.id = s.user_id "
                 "WHERE s.id_hash = ?",
                 (id_hash,),
             )).fetchone()
@@ -169,17 +180,17 @@ class Store:
                 return None
             if now - row["last_seen_at"] > 30:
                 await conn.execute("UPDATE sessions SET last_seen_at = ? WHERE id_hash = ?", (now, id_hash))
-            return _user(row)
+            return _user(row), row["stepped_up_at"]
 
     async def delete_session(self, id_hash: str) -> None:
-        await self._run("DELETE FROM sessions WHERE id_hash = ?", (id_hash,))
+        await self.run("DELETE FROM sessions WHERE id_hash = ?", (id_hash,))
 
     # jobs
 
     async def create_job(
         self, *, title: str, department: str, language: str, questions: Sequence[NewQuestion], created_by: int | None
     ) -> Job:
-        async with self._transaction() as conn:
+        async with self.transaction() as conn:
             cursor = await conn.execute(
                 "INSERT INTO jobs (title, department, language, created_by, created_at) VALUES (?, ?, ?, ?, ?)",
                 (title, department, language, created_by, utc_now()),
@@ -195,21 +206,21 @@ class Store:
         return await self.job(job_id)
 
     async def job(self, job_id: int) -> Job:
-        row = await self._one("SELECT * FROM jobs WHERE id = ?", (job_id,))
+        row = await self.one("SELECT * FROM jobs WHERE id = ?", (job_id,))
         if row is None:
             raise NotFound(f"job {job_id} does not exist")
-        questions = await self._all("SELECT * FROM questions WHERE job_id = ? ORDER BY position", (job_id,))
+        questions = await self.all("SELECT * FROM questions WHERE job_id = ? ORDER BY position", (job_id,))
         return _job(row, tuple(_question(q) for q in questions))
 
     async def jobs(self) -> list[tuple[Job, int]]:
         """Every job (without questions) with its number of questions, newest first."""
-        rows = await self._all(
+        rows = await self.all(
             "SELECT j.*, (SELECT count(*) FROM questions q WHERE q.job_id = j.id) AS n FROM jobs j ORDER BY j.id DESC"
         )
         return [(_job(r, ()), r["n"]) for r in rows]
 
     async def job_by_title(self, title: str) -> Job | None:
-        row = await self._one("SELECT id FROM jobs WHERE title = ? ORDER BY id LIMIT 1", (title,))
+        row = await self.one("SELECT id FROM jobs WHERE title = ? ORDER BY id LIMIT 1", (title,))
         return await self.job(row["id"]) if row else None
 
     # interviews
@@ -218,7 +229,7 @@ class Store:
         self, *, job_id: int, candidate_name: str, candidate_email: str, token_hash: str, created_by: int | None
     ) -> Interview:
         public_id = uuid.uuid4().hex
-        async with self._transaction() as conn:
+        async with self.transaction() as conn:
             if await (await conn.execute("SELECT 1 FROM jobs WHERE id = ?", (job_id,))).fetchone() is None:
                 raise NotFound(f"job {job_id} does not exist")
             await conn.execute(
@@ -229,19 +240,19 @@ class Store:
         return await self.interview(public_id)
 
     async def interview(self, public_id: str) -> Interview:
-        row = await self._one("SELECT * FROM interviews WHERE public_id = ?", (public_id,))
+        row = await self.one("SELECT * FROM interviews WHERE public_id = ?", (public_id,))
         if row is None:
             raise NotFound("no such interview")
         return _interview(row)
 
     async def interview_by_token_hash(self, token_hash: str) -> Interview | None:
-        row = await self._one("SELECT * FROM interviews WHERE token_hash = ?", (token_hash,))
+        row = await self.one("SELECT * FROM interviews WHERE token_hash = ?", (token_hash,))
         return _interview(row) if row else None
 
     async def interviews(self, job_id: int | None = None) -> list[tuple[Interview, str, int, float | None]]:
         """Interviews, newest first, each with its job title, answers stored and mean score."""
         where, params = ("WHERE i.job_id = ?", (job_id,)) if job_id is not None else ("", ())
-        rows = await self._all(
+        rows = await self.all(
             "SELECT i.*, j.title AS job_title, "
             "(SELECT count(*) FROM answers a WHERE a.interview_id = i.id) AS answered, "
             "(SELECT avg(score) FROM answers a WHERE a.interview_id = i.id AND a.score IS NOT NULL) AS mean_score "
@@ -251,15 +262,15 @@ class Store:
         return [(_interview(r), r["job_title"], r["answered"], r["mean_score"]) for r in rows]
 
     async def replace_token_hash(self, interview_id: int, token_hash: str) -> None:
-        await self._run("UPDATE interviews SET token_hash = ? WHERE id = ?", (token_hash, interview_id))
+        await self.run("UPDATE interviews SET token_hash = ? WHERE id = ?", (token_hash, interview_id))
 
     async def mark_opened(self, interview_id: int) -> None:
-        await self._run(
+        await self.run(
             "UPDATE interviews SET opened_at = ? WHERE id = ? AND opened_at IS NULL", (utc_now(), interview_id)
         )
 
     async def record_device_check(self, interview_id: int, result: dict) -> None:
-        await self._run(
+        await self.run(
             "UPDATE interviews SET device_check = ? WHERE id = ?",
             (json.dumps({**result, "at": utc_now()}), interview_id),
         )
@@ -285,12 +296,12 @@ class Store:
             sets.append("consent_version = ?")
             params.append(consent_version)
         params.append(interview_id)
-        await self._run(f"UPDATE interviews SET {', '.join(sets)} WHERE id = ?", params)
+        await self.run(f"UPDATE interviews SET {', '.join(sets)} WHERE id = ?", params)
 
     # answers
 
     async def save_answer(self, answer: NewAnswer) -> None:
-        await self._run(
+        await self.run(
             "INSERT INTO answers (interview_id, question_id, status, transcript, words, score, explanation, "
             "answer_started_at, answer_ended_at, answered_seconds, audio_seconds, finalized_at) "
             "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
@@ -307,10 +318,10 @@ class Store:
 
     async def purge_answers_before(self, cutoff: str) -> int:
         """Delete every answer (transcript, words, score) finalised before `cutoff` (ISO time)."""
-        return await self._run("DELETE FROM answers WHERE finalized_at < ?", (cutoff,))
+        return await self.run("DELETE FROM answers WHERE finalized_at < ?", (cutoff,))
 
     async def answers(self, interview_id: int) -> list[StoredAnswer]:
-        rows = await self._all(
+        rows = await self.all(
             "SELECT a.*, q.position, q.text AS question_text FROM answers a JOIN questions q ON q.id = a.question_id "
             "WHERE a.interview_id = ? ORDER BY q.position",
             (interview_id,),

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+import io
 import json
 import logging
+
+import av
 
 import pytest
 from aiohttp import WSMsgType
@@ -14,7 +17,7 @@ from wsclient import Candidate, make_interview
 from signaling import candidate_ws
 from signaling.app import create_app
 from signaling.config import Settings
-from signaling.keys import FINALIZERS, REGISTRY, STORE
+from signaling.keys import FINALIZERS, RECORDINGS, REGISTRY, STORE
 
 
 @pytest.fixture
@@ -26,6 +29,17 @@ async def client(aiohttp_client, tmp_path):
 async def open_candidate(client) -> Candidate:
     origin = str(client.make_url("/")).rstrip("/")
     return Candidate(await client.ws_connect("/ws", headers={"Origin": origin}))
+
+
+def decode_part(app, recording, part) -> tuple[int, int]:
+    """Decrypt a recording part through the vault and count the frames PyAV decodes from it."""
+    with app[RECORDINGS].open_reader(recording, part) as reader:
+        data = reader.read(0, reader.plaintext_size)
+    counts = []
+    for kind in ("video", "audio"):
+        with av.open(io.BytesIO(data)) as container:
+            counts.append(sum(1 for _ in container.decode(**{kind: 0})))
+    return counts[0], counts[1]
 
 
 def tracebacks(caplog) -> list[logging.LogRecord]:
@@ -192,6 +206,11 @@ async def test_whole_interview_over_webrtc_stores_a_scored_answer(client):
     answers = await app[STORE].answers(interview.id)
     assert answered == 1 and answers[0].status == "scored" and answers[0].words
     assert 2.0 <= answers[0].answered_seconds < 4.0
+    (recording,) = await app[STORE].recordings.for_interview(interview.id)
+    (part,) = recording.parts
+    assert part.status.value == "final" and part.plaintext_size > 0 and part.duration_seconds > 1.5
+    video, audio = await asyncio.to_thread(decode_part, app, recording, part)
+    assert video >= 30 and audio >= 50, (video, audio)
     assert len(app[REGISTRY]) == 0 and len(app[FINALIZERS]) == 0
     leftover = {t for t in asyncio.all_tasks() if t not in baseline and not t.done()} - {asyncio.current_task()}
     assert not leftover, leftover
@@ -242,4 +261,10 @@ async def test_answer_clock_stops_while_the_candidate_is_away(client):
     (answer,) = await app[STORE].answers(interview.id)
     assert answer.answered_seconds < 3.0, answer.answered_seconds
     assert answer.audio_seconds >= 1.8, "audio from before and after the drop belongs to one answer"
+    (recording,) = await app[STORE].recordings.for_interview(interview.id)
+    assert [p.part for p in recording.parts] == [1, 2], "the resumed answer is recorded in a second part"
+    assert recording.parts[1].answer_offset_seconds >= 0.8
+    for part in recording.parts:
+        video, audio = await asyncio.to_thread(decode_part, app, recording, part)
+        assert video > 0 and audio > 0, (part.part, video, audio)
     await back.close()

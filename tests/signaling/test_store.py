@@ -29,7 +29,7 @@ async def test_schema_is_migrated_once(tmp_path):
     store = await Store.open(tmp_path / "db.sqlite3")
     await store.close()
     store = await Store.open(tmp_path / "db.sqlite3")
-    row = await store._one("PRAGMA user_version")
+    row = await store.one("PRAGMA user_version")
     assert row[0] == len(MIGRATIONS)
     await store.close()
 
@@ -52,7 +52,7 @@ async def test_sessions_expire_when_idle(tmp_path):
     user = await store.create_user("hr@example.com", "HR", auth.hash_password("correct horse battery"), Role.HR)
     await store.create_session("h1", user.id)
     assert await store.session_user("h1", idle_seconds=60, max_seconds=3600) == user
-    await store._run("UPDATE sessions SET last_seen_at = last_seen_at - 120 WHERE id_hash = 'h1'")
+    await store.run("UPDATE sessions SET last_seen_at = last_seen_at - 120 WHERE id_hash = 'h1'")
     assert await store.session_user("h1", idle_seconds=60, max_seconds=3600) is None
-    assert await store._one("SELECT 1 FROM sessions WHERE id_hash = 'h1'") is None
+    assert await store.one("SELECT 1 FROM sessions WHERE id_hash = 'h1'") is None
     await store.close()
