@@ -26,9 +26,10 @@ from .keys import (
     unwrap_data_key,
     wrap_data_key,
 )
+from .part_reader import PartReader
 from .peer import PeerSession, PeerState
 from .repair import RepairResult, repair_part
-from .vault import PartInfo, PartReader, PartWriter, recording_context, tmp_path_for
+from .vault import PartInfo, PartWriter, recording_context, tmp_path_for
 
 __all__ = [
     "InvalidOffer",

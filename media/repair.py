@@ -22,7 +22,8 @@ from pathlib import Path
 
 from .chunked import HEADER_SIZE, SEALED_CHUNK_SIZE, TAG_SIZE, check_key, open_chunk, open_header
 from .errors import IntegrityError, VaultError
-from .vault import PartInfo, PartReader, PartWriter, fsync_dir
+from .part_reader import PartReader
+from .vault import PartInfo, PartWriter, fsync_dir
 
 
 @dataclass(frozen=True)
@@ -45,6 +46,8 @@ def repair_part(
     """Turn an unfinished part into `final_path` holding its authenticated prefix; then delete `tmp_path`."""
     check_key(key)
     tmp, final = Path(tmp_path), Path(final_path)
+    scratch = final.with_name(final.name + ".repair.tmp")
+    scratch.unlink(missing_ok=True)  # left by a repair that stopped before its rename
     if final.exists():  # a repair that stopped after its rename: check it, then finish the clean-up
         plaintext_size, kept, complete = _scan(tmp, key, context, lambda _: None)
         with PartReader(final, key, context) as reader:
@@ -52,8 +55,6 @@ def repair_part(
                 raise VaultError(f"both {tmp} and {final} exist and disagree; neither is changed")
         part = PartInfo(plaintext_size, final.stat().st_size, _sha256_file(final))
     else:
-        scratch = final.with_name(final.name + ".repair.tmp")
-        scratch.unlink(missing_ok=True)  # left by a repair that stopped before its rename
         writer = PartWriter(final, key, context, fsync_interval=math.inf, tmp_path=scratch)
         try:
             plaintext_size, kept, complete = _scan(tmp, key, context, writer.write)

@@ -14,8 +14,9 @@ from scoring.asr import SpeechRecognizer, WhisperRecognizer
 from scoring.model import ensure_bundled_model, verify_model_dir
 from scoring.scheduler import TranscriptionScheduler
 
-from . import bootstrap, candidate_ws, hr_api, pages, ratelimit, retention, totp_api
+from . import admin_api, bootstrap, candidate_ws, hr_api, pages, ratelimit, retention, review_api, totp_api
 from .config import Settings
+from .datadir_lock import DataDirLock
 from .keyring import Keyring
 from .keys import (
     BANNER,
@@ -62,17 +63,17 @@ def create_app(settings: Settings, *, recognizer: SpeechRecognizer | None = None
     app.on_response_prepare.append(security_headers)
 
     async def store_ctx(app: web.Application) -> AsyncIterator[None]:
-        settings.data_dir.mkdir(parents=True, exist_ok=True)
+        settings.data_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
+        lock = DataDirLock(settings.data_dir)
+        lock.acquire()  # one server per data directory; key rotation waits for it to stop
         store = await Store.open(settings.db_path)
         app[STORE] = store
         app[BANNER].extend(await bootstrap.ensure_admin(store))
         if settings.demo:
             app[BANNER].extend(await bootstrap.ensure_demo(store, settings))
-        purger = asyncio.create_task(retention.purge_daily(store, settings.retention_days), name="retention")
         yield
-        purger.cancel()
-        await asyncio.gather(purger, return_exceptions=True)
         await store.close()
+        lock.release()
 
     async def recordings_ctx(app: web.Application) -> AsyncIterator[None]:
         keyring = await asyncio.to_thread(Keyring.load, settings.data_dir, settings.master_key)
@@ -80,7 +81,12 @@ def create_app(settings: Settings, *, recognizer: SpeechRecognizer | None = None
         recordings = Recordings(app[STORE], keyring.ring, settings.data_dir / "recordings")
         app[RECORDINGS] = recordings
         await recordings.repair_unfinished()
+        purger = asyncio.create_task(
+            retention.purge_daily(app[STORE], recordings, settings.retention_days), name="retention"
+        )
         yield
+        purger.cancel()
+        await asyncio.gather(purger, return_exceptions=True)
 
     async def asr_ctx(app: web.Application) -> AsyncIterator[None]:
         engine = recognizer if recognizer is not None else await asyncio.to_thread(load_recognizer, settings)
@@ -114,6 +120,8 @@ def create_app(settings: Settings, *, recognizer: SpeechRecognizer | None = None
     app.add_routes(pages.routes)
     app.add_routes(hr_api.routes)
     app.add_routes(totp_api.routes)
+    app.add_routes(review_api.routes)
+    app.add_routes(admin_api.routes)
     app.router.add_get("/ws", candidate_ws.candidate_ws)
     pages.add_static(app)
     return app

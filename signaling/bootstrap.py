@@ -65,8 +65,9 @@ async def ensure_demo(store: Store, settings: Settings) -> list[str]:
         job = await store.create_job(title=DEMO_JOB_TITLE, department="Engineering", language="en",
                                      questions=_DEMO_QUESTIONS, created_by=None)
     token = auth.new_secret()
-    reusable = [i for i, *_ in await store.interviews(job.id)
-                if i.status is Status.INVITED and i.opened_at is None and i.candidate_email == DEMO_CANDIDATE[1]]
+    reusable = [row.interview for row in await store.interviews(job.id)
+                if row.interview.status is Status.INVITED and row.interview.opened_at is None
+                and row.interview.candidate_email == DEMO_CANDIDATE[1]]
     if reusable:
         # Only the token's hash is stored, so an old link cannot be shown again: replace it.
         await store.replace_token_hash(reusable[0].id, auth.digest(token))

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 from aiohttp import web
 
 from . import auth
-from .keys import SETTINGS, STORE
-from .records import Interview, Job, StoredAnswer, User
+from .access import step_up_expires
+from .keys import LIMITERS, SETTINGS, STORE
+from .ratelimit import client_key
+from .records import Interview, InterviewSummary, Job, StoredAnswer, User
 from .security import json_error
-from .sessions import HR_ROLES, STAFF_ROLES, log_in, log_out, require, set_session_cookie
+from .sessions import HR_ROLES, STAFF_ROLES, log_in, log_out, require, require_session, set_session_cookie
 from .store import NotFound
 from .validation import parse_invitation, parse_job, parse_login
 
@@ -48,7 +51,13 @@ def _interview_json(interview: Interview) -> dict[str, Any]:
         "opened_at": interview.opened_at, "consented_at": interview.consented_at,
         "declined_at": interview.declined_at, "started_at": interview.started_at,
         "completed_at": interview.completed_at, "device_check": interview.device_check,
+        "data_deleted_at": interview.data_deleted_at,
     }
+
+
+def summary_json(row: InterviewSummary) -> dict[str, Any]:
+    return {**_interview_json(row.interview), "job_title": row.job_title, "department": row.department,
+            "answered": row.answered, "mean_score": round(row.mean_score, 1) if row.mean_score is not None else None}
 
 
 def _answer_json(answer: StoredAnswer) -> dict[str, Any]:
@@ -64,9 +73,15 @@ def _answer_json(answer: StoredAnswer) -> dict[str, Any]:
 @routes.post("/api/login")
 async def login(request: web.Request) -> web.StreamResponse:
     credentials = parse_login(await request.json())
+    limiter, address = request.app[LIMITERS].login, client_key(request.remote or "unknown")
+    decision = limiter.attempt(credentials.email, address, now=time.monotonic())
+    if not decision.allowed:
+        return json_error(429, "too_many_attempts", "too many attempts; wait before trying again",
+                          retry_after=round(decision.retry_after))
     result = await log_in(request, credentials.email, credentials.password)
     if result is None:
         return json_error(401, "bad_credentials", "the e-mail or password is not right")
+    limiter.succeeded(credentials.email, address, now=time.monotonic())
     user, session_id = result
     response = web.json_response({"user": _user_json(user)})
     set_session_cookie(request, response, session_id)
@@ -82,8 +97,12 @@ async def logout(request: web.Request) -> web.StreamResponse:
 
 @routes.get("/api/me")
 async def me(request: web.Request) -> web.StreamResponse:
-    user = await require(request, STAFF_ROLES)
-    return web.json_response({"user": _user_json(user)})
+    session = await require_session(request, STAFF_ROLES)
+    staff = await request.app[STORE].staff.get(session.user.id)
+    return web.json_response({"user": {
+        **_user_json(session.user), "departments": sorted(staff.departments), "totp_enabled": staff.totp_enabled,
+        "step_up_expires_in": step_up_expires(session.stepped_up_at, time.time()),
+    }})
 
 
 @routes.get("/api/jobs")
@@ -121,11 +140,7 @@ async def list_interviews(request: web.Request) -> web.StreamResponse:
     job_id = int(raw_job) if raw_job and raw_job.isdigit() else None
     rows = await request.app[STORE].interviews(job_id)
     return web.json_response({
-        "interviews": [
-            {**_interview_json(i), "job_title": title, "answered": answered,
-             "mean_score": round(mean, 1) if mean is not None else None}
-            for i, title, answered, mean in rows
-        ]
+        "interviews": [summary_json(row) for row in rows]
     })
 
 
@@ -156,8 +171,23 @@ async def get_interview(request: web.Request) -> web.StreamResponse:
         return json_error(404, "not_found", "no such interview")
     job = await store.job(interview.job_id)
     answers = await store.answers(interview.id)
+    reviews = await store.reviews.for_interview(interview.id)
+    recordings = {r.question_id: r for r in await store.recordings.for_interview(interview.id)}
+
+    def with_reviews(answer: StoredAnswer) -> dict[str, Any]:
+        recording = recordings.get(answer.question_id)
+        return {
+            **_answer_json(answer),
+            "reviews": [{"reviewer": r.reviewer_name, "rating": r.rating, "note": r.note, "updated_at": r.updated_at}
+                        for r in reviews if r.question_id == answer.question_id],
+            "recording": None if recording is None else {
+                "parts": len(recording.parts), "purged": recording.purged_at is not None,
+                "seconds": round(sum(p.duration_seconds or 0 for p in recording.parts), 1),
+            },
+        }
+
     return web.json_response({
         "interview": _interview_json(interview),
         "job": _job_json(job),
-        "answers": [_answer_json(a) for a in answers],
+        "answers": [with_reviews(a) for a in answers],
     })

@@ -33,6 +33,11 @@ async def hr_page(request: web.Request) -> web.StreamResponse:
     return _page("hr.html")
 
 
+@routes.get("/review")
+async def review_page(request: web.Request) -> web.StreamResponse:
+    return _page("review.html")
+
+
 @routes.get("/interview")
 async def candidate_page(request: web.Request) -> web.StreamResponse:
     return _page("candidate.html")

@@ -60,6 +60,16 @@ class Interview:
     started_at: str | None
     completed_at: str | None
     device_check: dict | None
+    data_deleted_at: str | None = None
+
+
+@dataclass(frozen=True)
+class InterviewSummary:
+    interview: Interview
+    job_title: str
+    department: str
+    answered: int
+    mean_score: float | None
 
 
 @dataclass(frozen=True)

@@ -22,7 +22,7 @@ import aiosqlite
 from .audit import AuditLog
 from .flow import Status
 from .recording_store import RecordingStore
-from .records import Interview, Job, Question, Role, StoredAnswer, User
+from .records import Interview, InterviewSummary, Job, Question, Role, StoredAnswer, User
 from .review_store import ReviewStore
 from .schema import MIGRATIONS
 from .staff_store import StaffStore
@@ -245,21 +245,36 @@ class Store:
             raise NotFound("no such interview")
         return _interview(row)
 
+    async def interview_by_id(self, interview_id: int) -> Interview:
+        row = await self.one("SELECT * FROM interviews WHERE id = ?", (interview_id,))
+        if row is None:
+            raise NotFound("no such interview")
+        return _interview(row)
+
     async def interview_by_token_hash(self, token_hash: str) -> Interview | None:
         row = await self.one("SELECT * FROM interviews WHERE token_hash = ?", (token_hash,))
         return _interview(row) if row else None
 
-    async def interviews(self, job_id: int | None = None) -> list[tuple[Interview, str, int, float | None]]:
-        """Interviews, newest first, each with its job title, answers stored and mean score."""
-        where, params = ("WHERE i.job_id = ?", (job_id,)) if job_id is not None else ("", ())
+    async def interviews(self, job_id: int | None = None, *,
+                         departments: frozenset[str] | None = None) -> list[InterviewSummary]:
+        """Interviews, newest first, with their job and answers; `departments` limits the jobs."""
+        where, params = [], []
+        if job_id is not None:
+            where.append("i.job_id = ?")
+            params.append(job_id)
+        if departments is not None:
+            where.append(f"j.department IN ({', '.join('?' * len(departments))})" if departments else "0")
+            params.extend(sorted(departments))
+        clause = f"WHERE {' AND '.join(where)}" if where else ""
         rows = await self.all(
-            "SELECT i.*, j.title AS job_title, "
+            "SELECT i.*, j.title AS job_title, j.department AS job_department, "
             "(SELECT count(*) FROM answers a WHERE a.interview_id = i.id) AS answered, "
             "(SELECT avg(score) FROM answers a WHERE a.interview_id = i.id AND a.score IS NOT NULL) AS mean_score "
-            f"FROM interviews i JOIN jobs j ON j.id = i.job_id {where} ORDER BY i.id DESC",
+            f"FROM interviews i JOIN jobs j ON j.id = i.job_id {clause} ORDER BY i.id DESC",
             params,
         )
-        return [(_interview(r), r["job_title"], r["answered"], r["mean_score"]) for r in rows]
+        return [InterviewSummary(_interview(r), r["job_title"], r["job_department"], r["answered"], r["mean_score"])
+                for r in rows]
 
     async def replace_token_hash(self, interview_id: int, token_hash: str) -> None:
         await self.run("UPDATE interviews SET token_hash = ? WHERE id = ?", (token_hash, interview_id))
@@ -316,6 +331,14 @@ class Store:
              answer.answered_seconds, answer.audio_seconds, utc_now()),
         )
 
+    async def erase_answers(self, interview_id: int) -> int:
+        """A deletion request: the interview's transcripts, scores and reviews go; its status stays."""
+        async with self.transaction() as conn:
+            await conn.execute("DELETE FROM answer_reviews WHERE interview_id = ?", (interview_id,))
+            cursor = await conn.execute("DELETE FROM answers WHERE interview_id = ?", (interview_id,))
+            await conn.execute("UPDATE interviews SET data_deleted_at = ? WHERE id = ?", (utc_now(), interview_id))
+            return cursor.rowcount
+
     async def purge_answers_before(self, cutoff: str) -> int:
         """Delete every answer (transcript, words, score) finalised before `cutoff` (ISO time)."""
         return await self.run("DELETE FROM answers WHERE finalized_at < ?", (cutoff,))
@@ -358,4 +381,5 @@ def _interview(row: aiosqlite.Row) -> Interview:
         created_at=row["created_at"], opened_at=row["opened_at"], consented_at=row["consented_at"],
         declined_at=row["declined_at"], started_at=row["started_at"], completed_at=row["completed_at"],
         device_check=json.loads(row["device_check"]) if row["device_check"] else None,
+        data_deleted_at=row["data_deleted_at"],
     )

@@ -12,6 +12,7 @@ from typing import Any
 
 from scoring.rubric import Rubric, RubricError
 
+from .records import Role
 from .store import NewQuestion
 
 LANGUAGES = ("en", "zh")
@@ -125,3 +126,47 @@ def parse_login(payload: Any) -> LoginInput:
     if not isinstance(password, str) or not password or len(password) > 1024:
         raise ValidationError("password", "is required")
     return LoginInput(email, password)
+
+
+@dataclass(frozen=True)
+class ReviewInput:
+    rating: int
+    note: str
+
+
+def parse_review(payload: Any) -> ReviewInput:
+    obj = _object(payload, "body")
+    rating = obj.get("rating")
+    if isinstance(rating, bool) or not isinstance(rating, int) or not 1 <= rating <= 5:
+        raise ValidationError("rating", "must be a whole number from 1 to 5")
+    note = obj.get("note", "")
+    if not isinstance(note, str) or len(note) > 4000:
+        raise ValidationError("note", "must be text of at most 4000 characters")
+    return ReviewInput(rating, note.strip())
+
+
+@dataclass(frozen=True)
+class NewUserInput:
+    email: str
+    name: str
+    role: Role
+    departments: frozenset[str]
+
+
+def parse_new_user(payload: Any) -> NewUserInput:
+    obj = _object(payload, "body")
+    email = _text(obj, "email", max_chars=320)
+    if not _EMAIL.match(email):
+        raise ValidationError("email", "is not an e-mail address")
+    name = _text(obj, "name", max_chars=200)
+    try:
+        role = Role(obj.get("role"))
+    except ValueError:
+        raise ValidationError("role", "must be admin, hr, dept_head or reviewer") from None
+    raw = obj.get("departments", [])
+    if not isinstance(raw, list) or not all(isinstance(d, str) and d.strip() for d in raw) or len(raw) > 50:
+        raise ValidationError("departments", "must be a list of department names")
+    departments = frozenset(d.strip()[:100] for d in raw)
+    if role in (Role.DEPT_HEAD, Role.REVIEWER) and not departments:
+        raise ValidationError("departments", "a department head or reviewer needs at least one department")
+    return NewUserInput(email, name, role, departments)

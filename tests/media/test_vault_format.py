@@ -73,7 +73,8 @@ def test_derivation_reproduces_the_library_commitment_and_chunks():
     assert okm[44:] == commitment
     keys, derived_commitment = derive_chunk_keys(key, salt, CONTEXT)
     assert (keys.aead_key, keys.base_nonce, derived_commitment) == (aead_key, base_nonce, commitment)
-    chunk0, chunk1 = ciphertext[HEADER_SIZE : HEADER_SIZE + SEALED_CHUNK_SIZE], ciphertext[HEADER_SIZE + SEALED_CHUNK_SIZE :]
+    split = HEADER_SIZE + SEALED_CHUNK_SIZE
+    chunk0, chunk1 = ciphertext[HEADER_SIZE:split], ciphertext[split:]
     nonce1 = (int.from_bytes(base_nonce, "big") ^ 1).to_bytes(12, "big")
     assert AESGCM(aead_key).decrypt(base_nonce, chunk0, b"") == plaintext[:CHUNK_SIZE]
     assert AESGCM(aead_key).decrypt(nonce1, chunk1, b"") == plaintext[CHUNK_SIZE:]

@@ -56,7 +56,7 @@ def test_the_file_has_the_aes_256_gcm_vectors():
 
 @pytest.mark.parametrize("vector", VALID, ids=lambda v: v["name"])
 def test_valid_vectors_decrypt_in_raw_mode(tmp_path, vector):
-    """Fields aead_key, base_nonce, ciphertext: the payload has payload_length and payload_sha256, whole and by range."""
+    """Fields aead_key, base_nonce, ciphertext: the payload matches payload_length and payload_sha256, and ranges."""
     path = tmp_path / "v.part"
     path.write_bytes(ciphertext_of(vector))
     size = vector["payload_length"]
@@ -73,7 +73,7 @@ def test_valid_vectors_decrypt_in_raw_mode(tmp_path, vector):
 
 @pytest.mark.parametrize("vector", VALID + RAW_INVALID, ids=lambda v: v["name"])
 def test_key_derivation_reproduces_aead_key_and_base_nonce(vector):
-    """Fields key, context, ciphertext header: open_header (SHA-256 KDF) checks the commitment, gives aead_key, base_nonce."""
+    """Fields key, context, ciphertext header: open_header (SHA-256 KDF) passes the commitment, gives the raw keys."""
     keys = open_header(bytes.fromhex(vector["key"]), ciphertext_of(vector)[:HEADER_SIZE],
                        vector["context"].encode(), kdf_hash=SHA256)
     assert keys == raw_keys(vector)
@@ -98,11 +98,9 @@ def test_invalid_headers_fail_at_the_commitment(vector):
 
 
 def test_this_file_is_not_cobblestone_256():
-    """The library's Cobblestone256Decryptor (SHA-512) rejects these valid SHA-256 vectors: they test the layout only.
-
-    If a later cryptography_vectors ships Cobblestone-256 vectors here, this fails: then run them
-    through `PartReader` with the default (SHA-512) derivation and the library's decryptor instead.
-    """
+    """The library's Cobblestone256Decryptor (SHA-512 KDF) rejects these valid vectors: they are not Cobblestone-256."""
+    # A tripwire: if a later cryptography_vectors ships Cobblestone-256 vectors in this file, this
+    # fails; then run them through PartReader's default (SHA-512) derivation and the library too.
     for vector in VALID:
         decryptor = Cobblestone256Decryptor(bytes.fromhex(vector["key"]), vector["context"].encode())
         with pytest.raises(InvalidTag):

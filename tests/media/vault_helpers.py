@@ -8,7 +8,7 @@ import uuid
 from collections.abc import Iterable
 from pathlib import Path
 
-from media.vault import PartInfo, PartReader, PartWriter, recording_context
+from media import PartInfo, PartReader, PartWriter, recording_context
 
 REC = uuid.UUID("0f0e0d0c-0b0a-4908-8706-050403020100")
 CONTEXT = recording_context(REC, 0, "video/webm")

@@ -154,7 +154,7 @@ async def test_decline_is_stored(client):
     await c.send("consent", accept=False)
     state = await c.expect("state", status="declined")
     assert state["step"] == "declined"
-    (interview, *_), = await app[STORE].interviews()
+    interview = (await app[STORE].interviews())[0].interview
     assert interview.status.value == "declined" and interview.declined_at
 
 
@@ -202,7 +202,8 @@ async def test_whole_interview_over_webrtc_stores_a_scored_answer(client):
     await c.close()
     await asyncio.sleep(0.5)
 
-    (interview, _, answered, mean), = await app[STORE].interviews()
+    (summary,) = await app[STORE].interviews()
+    interview, answered = summary.interview, summary.answered
     answers = await app[STORE].answers(interview.id)
     assert answered == 1 and answers[0].status == "scored" and answers[0].words
     assert 2.0 <= answers[0].answered_seconds < 4.0
@@ -257,7 +258,7 @@ async def test_answer_clock_stops_while_the_candidate_is_away(client):
     await asyncio.sleep(1.0)
     await back.send("answer.finish", question=0)
     await back.expect("answer.saved", question=0)
-    (interview, *_), = await app[STORE].interviews()
+    interview = (await app[STORE].interviews())[0].interview
     (answer,) = await app[STORE].answers(interview.id)
     assert answer.answered_seconds < 3.0, answer.answered_seconds
     assert answer.audio_seconds >= 1.8, "audio from before and after the drop belongs to one answer"

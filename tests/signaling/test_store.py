@@ -11,6 +11,9 @@ from signaling.schema import MIGRATIONS
 from signaling.store import NewAnswer, NewQuestion, Store
 
 
+NO_RECORDINGS = None  # these stores hold no recordings, so the purge never calls the service
+
+
 async def make_answer(store: Store) -> int:
     job = await store.create_job(title="J", department="D", language="en", created_by=None,
                                  questions=[NewQuestion("Q?", 10, 60)])
@@ -38,10 +41,10 @@ async def test_expired_answers_are_purged_and_recent_ones_kept(tmp_path):
     """The retention purge deletes answers older than the retention period, and only those."""
     store = await Store.open(tmp_path / "db.sqlite3")
     interview_id = await make_answer(store)
-    assert await purge_expired(store, days=180) == 0
+    assert await purge_expired(store, NO_RECORDINGS, days=180) == 0
     assert len(await store.answers(interview_id)) == 1
     later = datetime.now(UTC) + timedelta(days=181)
-    assert await purge_expired(store, days=180, now=later) == 1
+    assert await purge_expired(store, NO_RECORDINGS, days=180, now=later) == 1
     assert await store.answers(interview_id) == []
     await store.close()
 
