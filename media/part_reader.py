@@ -125,7 +125,8 @@ class PartReader:
             batch_last = min(last, index + chunks_per_read - 1)
             for k, plaintext in enumerate(self._read_chunks(index, batch_last), index):
                 base = k * CHUNK_SIZE
-                yield plaintext[max(start - base, 0) : min(end - base, len(plaintext))]
+                if piece := plaintext[max(start - base, 0) : min(end - base, len(plaintext))]:
+                    yield piece
             index = batch_last + 1
 
     def _read_chunks(self, first: int, last: int) -> Iterator[bytes]:

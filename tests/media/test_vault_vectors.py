@@ -21,8 +21,8 @@ from cryptography.cobblestone import Cobblestone256Decryptor
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.hashes import SHA256
 
-from media import ChunkKeys, PartReader, VaultError, open_header
-from media.chunked import HEADER_SIZE
+from media import ChunkKeys, PartReader, VaultError, open_chunk, open_header, seal_chunk
+from media.chunked import HEADER_SIZE, SEALED_CHUNK_SIZE
 
 cryptography_vectors = pytest.importorskip("cryptography_vectors")
 
@@ -69,6 +69,17 @@ def test_valid_vectors_decrypt_in_raw_mode(tmp_path, vector):
                 offset = min(offset, size)
                 length = max(0, min(length, size - offset))
                 assert reader.read(offset, length) == payload[offset : offset + length]
+
+
+@pytest.mark.parametrize("vector", VALID, ids=lambda v: v["name"])
+def test_raw_chunk_functions_reproduce_valid_vectors(vector):
+    """Fields aead_key, base_nonce, ciphertext: open_chunk decrypts every chunk; seal_chunk re-creates each exactly."""
+    body, keys = ciphertext_of(vector)[HEADER_SIZE:], raw_keys(vector)
+    sealed = [body[at : at + SEALED_CHUNK_SIZE] for at in range(0, len(body), SEALED_CHUNK_SIZE)]
+    plaintexts = [open_chunk(keys, k, chunk, final=k == len(sealed) - 1) for k, chunk in enumerate(sealed)]
+    payload = b"".join(plaintexts)
+    assert (len(payload), hashlib.sha256(payload).hexdigest()) == (vector["payload_length"], vector["payload_sha256"])
+    assert [seal_chunk(keys, k, plaintext) for k, plaintext in enumerate(plaintexts)] == sealed
 
 
 @pytest.mark.parametrize("vector", VALID + RAW_INVALID, ids=lambda v: v["name"])

@@ -76,11 +76,12 @@ class ToneTrack(AudioStreamTrack):
         return frame
 
 
-async def make_interview(app, *, questions: int = 1, think: int = 30, answer: int = 60, language: str = "en") -> str:
+async def make_interview(app, *, questions: int = 1, think: int = 30, answer: int = 60, language: str = "en",
+                         department: str = "QA") -> str:
     """Create a job and an invitation directly in the store; return the invite token."""
     store = app[STORE]
     job = await store.create_job(
-        title="Test job", department="QA", language=language, created_by=None,
+        title="Test job", department=department, language=language, created_by=None,
         questions=[NewQuestion(f"Question {i + 1}?", think, answer) for i in range(questions)],
     )
     token = auth.new_secret()
@@ -163,3 +164,22 @@ class Candidate:
         await self.ws.close()
         self._reader.cancel()
         await asyncio.gather(self._reader, return_exceptions=True)
+
+
+async def answer_one_question(candidate: Candidate, token: str, *, seconds: float = 2.0) -> None:
+    """Consent, device check, WebRTC, practice, then speak (a tone) for `seconds` on question 1."""
+    await candidate.hello(token)
+    await candidate.send("consent", accept=True)
+    await candidate.send("device.result", camera=True, microphone=True)
+    await candidate.expect("state", step="practice")
+    await candidate.connect_media()
+    await candidate.send("answer.start", question=-1)
+    await candidate.send("answer.finish", question=-1)
+    await candidate.send("interview.begin")
+    await candidate.expect("state", step="question", phase="thinking")
+    await candidate.send("answer.start", question=0)
+    await candidate.expect("state", phase="answering")
+    candidate.tone.speaking = True
+    await asyncio.sleep(seconds)
+    await candidate.send("answer.finish", question=0)
+    await candidate.expect("answer.saved", question=0)
