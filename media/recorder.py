@@ -29,7 +29,7 @@ class PartSink(Protocol):
 
     def finalize(self) -> Any: ...
 
-    def abort(self) -> None: ...
+    def leave_for_repair(self) -> None: ...
 
 
 @dataclass(frozen=True)
@@ -79,9 +79,9 @@ class PartRecorder:
         except BaseException as exc:  # reported to the awaiting coroutine, never lost in the thread
             error = exc
             try:
-                self._sink.abort()
+                self._sink.leave_for_repair()  # what reached the disk is kept, never deleted
             except Exception:
-                log.exception("%s: could not abort the part after a failure", self._label)
+                log.exception("%s: could not close the part after a failure", self._label)
         self._loop.call_soon_threadsafe(self._settle, result, error)
 
     def _settle(self, result: RecordedPart | None, error: BaseException | None) -> None:

@@ -153,6 +153,13 @@ class PartWriter:
         fsync_dir(self.final_path.parent)
         return PartInfo(self.plaintext_size, self.ciphertext_size, self._sha256.hexdigest())
 
+    def leave_for_repair(self) -> None:
+        """Stop writing but keep the tmp file: its authenticated prefix can be repaired (`repair_part`)."""
+        if self._state in ("finalized", "aborted"):
+            return
+        self._close_fd()
+        self._state = "failed"
+
     def abort(self) -> None:
         """Delete the unfinished part. Idempotent; does nothing once the part is finalized."""
         if self._state == "finalized":

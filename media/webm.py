@@ -1,8 +1,9 @@
 """Muxing received VP8 and Opus frames into WebM without decoding or re-encoding them.
 
 The output is written as a stream (never seeked), so it can go straight into the encrypting
-part writer: Matroska clusters are closed at least every second and flushed at once, so a part
-cut short by a crash loses at most about a second of media.
+part writer: Matroska clusters are closed every quarter second and flushed at once, so a part cut
+short by a crash loses about a quarter second of media, plus what waits in the encryptor's
+unfinished 16 KiB chunk (a fraction of a second at a webcam's bitrate).
 """
 
 from __future__ import annotations
@@ -80,7 +81,8 @@ class WebmMuxer:
     def _open(self, keyframe: EncodedFrame | None) -> None:
         width, height = (vp8_dimensions(keyframe.data) if keyframe else None) or DEFAULT_SIZE
         container = av.open(self._out, "w", format="webm",
-                            options={"cluster_time_limit": "1000", "flush_packets": "1"})
+                            options={"cluster_time_limit": "250", "flush_packets": "1",
+                                     "max_interleave_delta": "300000"})
         video = container.add_stream("vp8", rate=30)
         video.width, video.height, video.pix_fmt = width, height, "yuv420p"
         video.time_base = MS
@@ -122,3 +124,16 @@ class WebmMuxer:
             self._container.close()
             self._container = None
         return self.last_ms / 1000
+
+
+def webm_duration(data: bytes) -> float:
+    """Seconds up to the end of the last packet of a (possibly truncated) WebM stream, by demuxing."""
+    end = 0.0
+    try:
+        with av.open(io.BytesIO(data), format="webm") as container:
+            for packet in container.demux():
+                if packet.pts is not None and packet.time_base is not None:
+                    end = max(end, float((packet.pts + (packet.duration or 0)) * packet.time_base))
+    except av.error.FFmpegError:
+        pass  # a torn tail: what was read before it counts
+    return end

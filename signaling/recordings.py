@@ -31,6 +31,7 @@ from media import (
     wrap_data_key,
 )
 from media.recorder import PartRecorder, RecordedPart
+from media.webm import webm_duration
 
 from .records import PartStatus, Recording, RecordingPart, User
 from .store import Store
@@ -93,9 +94,19 @@ class Recordings:
         path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
         return PartWriter(path, key, context)
 
-    async def finish_part(self, active: ActivePart) -> RecordedPart:
-        """Mux what is queued, finalize the file and record its sizes and hash."""
-        result = await active.recorder.stop()
+    async def finish_part(self, active: ActivePart) -> RecordedPart | None:
+        """Mux what is queued, finalize the file and record its sizes and hash.
+
+        If writing failed (a full disk, say), the part's authenticated prefix is repaired at once,
+        as after a crash, and recorded as `recovered_truncated`; None is returned then.
+        """
+        try:
+            result = await active.recorder.stop()
+        except Exception:
+            log.exception("recording %s: part %d failed while writing; keeping what reached the disk",
+                          active.recording_id, active.part)
+            await self.repair_unfinished()
+            return None
         info = result.sink_result
         await self._store.recordings.finish_part(
             recording_id=active.recording_id, part=active.part, status=PartStatus.FINAL,
@@ -120,30 +131,45 @@ class Recordings:
         """Repair every part a crash left unfinished; return one line per repair for the log."""
         done = []
         for recording, part in await self._store.recordings.unfinished_parts():
-            final = self._root / part.file_name
-            tmp = tmp_path_for(final)
-            if not tmp.exists() and not final.exists():
-                await self._store.recordings.drop_part(recording.id, part.part)
-                done.append(f"recording {recording.id} part {part.part}: nothing was written; row removed")
-                continue
-            key = self.data_key(recording)
-            context = recording_context(recording.id, part.part, part.mime)
-            if tmp.exists():
-                result = await asyncio.to_thread(repair_part, tmp, final, key, context)
-                info, complete = result.part, result.complete
-            else:  # finalized on disk but the crash came before the database heard of it
-                info, complete = await asyncio.to_thread(self._describe_final, final, key, context), True
-            status = PartStatus.FINAL if complete else PartStatus.RECOVERED_TRUNCATED
-            await self._store.recordings.finish_part(
-                recording_id=recording.id, part=part.part, status=status, plaintext_size=info.plaintext_size,
-                ciphertext_size=info.ciphertext_size, ciphertext_sha256=info.ciphertext_sha256, duration=None,
-                now=utc_now(),
-            )
-            done.append(f"recording {recording.id} part {part.part}: {status.value}, "
-                        f"{info.plaintext_size} bytes kept")
+            try:
+                done.append(await self._repair(recording, part))
+            except Exception as exc:  # one bad part must not stop the others (or the server)
+                log.error("repair: recording %s part %d could not be repaired and is left as it is: %s",
+                          recording.id, part.part, exc)
         for line in done:
             log.warning("repair: %s", line)
         return done
+
+    async def _repair(self, recording: Recording, part: RecordingPart) -> str:
+        final = self._root / part.file_name
+        tmp = tmp_path_for(final)
+        where = f"recording {recording.id} part {part.part}"
+        if not tmp.exists() and not final.exists():
+            await self._store.recordings.drop_part(recording.id, part.part)
+            return f"{where}: nothing was written; row removed"
+        key = self.data_key(recording)
+        context = recording_context(recording.id, part.part, part.mime)
+        if tmp.exists():
+            result = await asyncio.to_thread(repair_part, tmp, final, key, context)
+            info, complete = result.part, result.complete
+        else:  # finalized on disk, but the crash came before the database heard of it
+            info, complete = await asyncio.to_thread(self._describe_final, final, key, context), True
+        status = PartStatus.FINAL if complete else PartStatus.RECOVERED_TRUNCATED
+        duration = await asyncio.to_thread(self._duration, final, key, context, info.plaintext_size)
+        await self._store.recordings.finish_part(
+            recording_id=recording.id, part=part.part, status=status, plaintext_size=info.plaintext_size,
+            ciphertext_size=info.ciphertext_size, ciphertext_sha256=info.ciphertext_sha256, duration=duration,
+            now=utc_now(),
+        )
+        await self._store.audit.record("recording.repaired", target=f"{recording.id}/p{part.part}",
+                                       status=status.value, kept_bytes=info.plaintext_size)
+        return f"{where}: {status.value}, {info.plaintext_size} bytes kept"
+
+    @staticmethod
+    def _duration(final: Path, key: bytes, context: bytes, size: int) -> float:
+        """How much media a repaired part holds (its muxer never wrote a duration)."""
+        with PartReader(final, key, context, plaintext_size=size) as reader:
+            return webm_duration(reader.read(0, size)) if size else 0.0
 
     @staticmethod
     def _describe_final(final: Path, key: bytes, context: bytes) -> PartInfo:

@@ -1,13 +1,15 @@
 // The HR pages' only way to talk to the server: JSON in, JSON out, one error type.
 
 export class ApiError extends Error {
-  // status 0 means the server could not be reached; `field` names the input a 400 is about.
-  constructor(status, code, message, field = null) {
+  // status 0 means the server could not be reached; `field` names the input a 400 is about;
+  // `retryAfter` (seconds) comes with a 429.
+  constructor(status, code, message, field = null, retryAfter = null) {
     super(message);
     this.name = "ApiError";
     this.status = status;
     this.code = code;
     this.field = field;
+    this.retryAfter = retryAfter;
   }
 }
 
@@ -44,7 +46,8 @@ export async function api(path, { method = "GET", body, redirectOn401 = true } =
   }
   if (!response.ok) {
     const error = data?.error ?? {};
-    throw new ApiError(response.status, error.code || "http", error.message || response.statusText, error.field ?? null);
+    throw new ApiError(response.status, error.code || "http", error.message || response.statusText, error.field ?? null,
+      Number.isFinite(error.retry_after) ? error.retry_after : null);
   }
   return data ?? {};
 }

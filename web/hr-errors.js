@@ -41,6 +41,7 @@ export function describeInvalid(message) {
 // The message for any failed request.
 export function describeError(error) {
   if (error?.code === "network" || error?.status === 0) return { key: "error.network" };
+  if (error?.status === 429) return { key: "error.tooMany", params: { seconds: Math.max(1, Math.ceil(error.retryAfter ?? 30)) } };
   if (error?.status === 403) return { key: "error.forbidden" };
   if (error?.status === 404) return { key: "error.notFound" };
   if (error?.status >= 500) return { key: "error.server", params: { status: error.status } };

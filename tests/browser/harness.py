@@ -80,11 +80,13 @@ def free_port() -> int:
 class ServerProcess:
     """`python -m signaling serve` in a subprocess, as a user would run it."""
 
-    def __init__(self, data_dir: Path, *, extra_env: dict[str, str] | None = None) -> None:
+    def __init__(self, data_dir: Path, *, extra_env: dict[str, str] | None = None,
+                 admin: tuple[str, str] | None = None) -> None:
         self.data_dir = data_dir
         self.port = free_port()
         self.base_url = f"http://127.0.0.1:{self.port}"
         self.log_path = data_dir.parent / f"server-{self.port}.log"
+        data_dir.parent.mkdir(parents=True, exist_ok=True)
         env = {k: v for k, v in os.environ.items() if not k.startswith("INTERVOX_")}
         env.update({"INTERVOX_LOG_LEVEL": "INFO", **(extra_env or {})})
         self._log = self.log_path.open("w")
@@ -92,13 +94,16 @@ class ServerProcess:
             [sys.executable, "-m", "signaling", "serve", "--data-dir", str(data_dir), "--port", str(self.port)],
             cwd=REPO, env=env, stdout=self._log, stderr=subprocess.STDOUT,
         )
-        self.admin_email, self.admin_password = self._wait_ready()
+        self.admin_email, self.admin_password = self._wait_ready(admin)
 
-    def _wait_ready(self, timeout: float = 120.0) -> tuple[str, str]:
+    def _wait_ready(self, admin: tuple[str, str] | None, timeout: float = 120.0) -> tuple[str, str]:
+        """Wait for the banner; read the admin credentials it prints on first start (or use `admin`)."""
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             text = self.log_path.read_text()
             if "HR dashboard:" in text:
+                if admin is not None:
+                    return admin
                 email = re.search(r"e-mail:\s+(\S+)", text)
                 password = re.search(r"password:\s+(\S+)", text)
                 if not (email and password):
@@ -111,6 +116,12 @@ class ServerProcess:
 
     def log(self) -> str:
         return self.log_path.read_text()
+
+    def kill(self) -> None:
+        """SIGKILL: no clean-up of any kind, as in a crash or an OOM kill."""
+        self.proc.kill()
+        self.proc.wait()
+        self._log.close()
 
     def stop(self) -> int:
         if self.proc.poll() is None:

@@ -10,7 +10,7 @@ from typing import Any
 import numpy as np
 from aiohttp import ClientWebSocketResponse, WSMsgType
 from aiortc import AudioStreamTrack, RTCPeerConnection, RTCSessionDescription, VideoStreamTrack
-from av import AudioFrame
+from av import AudioFrame, VideoFrame
 
 from signaling import auth
 from signaling.keys import STORE
@@ -52,6 +52,27 @@ class ClipTrack(AudioStreamTrack):
         return frame
 
 
+class CameraTrack(VideoStreamTrack):
+    """640×480 video at 30 fps with moving detail, so VP8 spends a webcam-like bitrate on it
+    (aiortc's plain green VideoStreamTrack encodes to almost nothing)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        rng = np.random.default_rng(1)
+        self._texture = rng.integers(0, 256, (480, 640 + 64), dtype=np.uint8)
+        self._n = 0
+
+    async def recv(self) -> VideoFrame:
+        pts, time_base = await self.next_timestamp()
+        shift = (self._n * 2) % 64
+        luma = self._texture[:, shift:shift + 640]
+        frame = VideoFrame.from_ndarray(np.ascontiguousarray(luma), format="gray")
+        frame = frame.reformat(format="yuv420p")
+        frame.pts, frame.time_base = pts, time_base
+        self._n += 1
+        return frame
+
+
 class ToneTrack(AudioStreamTrack):
     """48 kHz mono audio: a tone while `speaking` is set, silence otherwise."""
 
@@ -59,9 +80,15 @@ class ToneTrack(AudioStreamTrack):
         super().__init__()
         self.speaking = False
         self._samples = 0
+        self._start: float | None = None
 
     async def recv(self) -> AudioFrame:
-        await asyncio.sleep(0.02)
+        loop = asyncio.get_running_loop()
+        if self._start is None:
+            self._start = loop.time()
+        wait = self._start + self._samples / 48000 - loop.time()  # paced by the clock, not by sleeps
+        if wait > 0:
+            await asyncio.sleep(wait)
         n = 960
         if self.speaking:
             t = (np.arange(n) + self._samples) / 48000
@@ -100,6 +127,7 @@ class Candidate:
         self.closed: tuple[Any, Any] | None = None  # (message type, close code) once the socket ends
         self.pc: RTCPeerConnection | None = None
         self.tone: ToneTrack | None = None
+        self.camera = False  # True: send a detailed video track (realistic bitrate) instead of plain green
         self._seen = 0
         self._arrived = asyncio.Event()
         self._reader = asyncio.create_task(self._read())
@@ -151,7 +179,7 @@ class Candidate:
         if audio is None:
             audio = self.tone = ToneTrack()
         self.pc.addTrack(audio)
-        self.pc.addTrack(VideoStreamTrack())
+        self.pc.addTrack(CameraTrack() if self.camera else VideoStreamTrack())
         await self.pc.setLocalDescription(await self.pc.createOffer())
         await self.send("webrtc.offer", sdp=self.pc.localDescription.sdp)
         answer = await self.expect("webrtc.answer")
