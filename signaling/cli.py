@@ -53,9 +53,13 @@ async def _serve(settings: Settings) -> None:
 
     app = create_app(settings)
     runner = web.AppRunner(app, shutdown_timeout=10.0)
-    await runner.setup()  # runs the cleanup contexts' set-up: store, model, scheduler
-    site = web.TCPSite(runner, settings.host, settings.port)
-    await site.start()
+    try:
+        await runner.setup()  # runs the cleanup contexts' set-up: store, keys, model, scheduler
+        site = web.TCPSite(runner, settings.host, settings.port)
+        await site.start()
+    except BaseException:
+        await runner.cleanup()  # close what did start (the database thread would keep us alive)
+        raise
     lines = [*app[BANNER], f"HR dashboard: {settings.base_url}/hr", "Press Ctrl+C to stop."]
     print("\n".join(["", *lines, ""]), flush=True)
     stop = asyncio.Event()

@@ -20,6 +20,11 @@ export function el(tag, props = {}, ...children) {
   return node;
 }
 
+// A table cell that says which column it is in (data-label: shown on phones, where rows stack).
+export function cell(labelKey, content, className) {
+  return el("td", { role: "cell", class: className, dataset: { label: t(labelKey) } }, content);
+}
+
 // Set translated text and remember the key, so a language switch (translate(document)) redoes it.
 export function tx(node, key, params) {
   node.dataset.i18n = key;

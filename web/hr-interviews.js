@@ -1,7 +1,7 @@
 // The interviews list: candidate, job, status, answers, mean score and dates; filter by job.
 import { t } from "./i18n.js";
 import { api } from "./hr-api.js";
-import { $, busy, clearNotice, el, notice, tx } from "./hr-dom.js";
+import { $, busy, cell, clearNotice, el, notice, tx } from "./hr-dom.js";
 import { describeError } from "./hr-errors.js";
 import { answeredText, statusBadge, timeElement, timeOnly } from "./hr-format.js";
 
@@ -68,12 +68,6 @@ function renderFilter() {
   select.replaceChildren(all, ...options);
   if (filter && !ctx.jobs.some((job) => String(job.id) === filter)) filter = "";
   select.value = filter;
-}
-
-function cell(labelKey, content, className) {
-  const td = el("td", { role: "cell", class: className, dataset: { label: t(labelKey) } });
-  td.append(content);
-  return td;
 }
 
 function rowFor(item) {

@@ -1,7 +1,7 @@
 // The jobs view: the list of jobs and the "New job" form.
-import { language, t } from "./i18n.js";
+import { language } from "./i18n.js";
 import { api } from "./hr-api.js";
-import { $, busy, clearNotice, el, notice, tx } from "./hr-dom.js";
+import { $, busy, cell, clearNotice, el, notice, tx } from "./hr-dom.js";
 import { clearErrorsOnInput, clearFieldErrors, describeError, showApiFieldError, showFieldError } from "./hr-errors.js";
 import { jobLanguage, timeElement } from "./hr-format.js";
 import { addQuestion, blankInputs, readQuestions, renumber } from "./hr-job-form.js";
@@ -32,12 +32,6 @@ export function show() {
 export function rerender() {
   renderList();
   changed();
-}
-
-function cell(labelKey, content, className) {
-  const td = el("td", { role: "cell", class: className, dataset: { label: t(labelKey) } });
-  td.append(content);
-  return td;
 }
 
 function renderList() {
