@@ -10,8 +10,9 @@ MB/s is 10^6 plaintext bytes per second. Nothing is asserted; figures are printe
 
     .venv/bin/python bench/vault.py [--size-mib 64] [--repeat 3] [--dir /var/tmp]
 
-`bench_crypto()` returns the figures as a flat dict so other sections (HTTP Range time to first
-byte, recording CPU) can be added beside it and printed by `main()` in the same table.
+Then, in the same run: time to first byte of HTTP Range requests for a recording against a plain
+file (bench/range_ttfb.py), and recording CPU per session against aiortc's MediaRecorder on the
+same received frames (bench/recording_cpu.py).
 """
 
 from __future__ import annotations
@@ -195,12 +196,22 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--size-mib", type=int, default=64)
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--dir", default=None, help="where the temp files go (default: the system temp dir)")
+    parser.add_argument("--crypto-only", action="store_true",
+                        help="skip the HTTP Range time-to-first-byte and recording-CPU sections")
     args = parser.parse_args(argv)
     results = bench_crypto(args.size_mib * MIB, repeat=args.repeat, workdir=args.dir)
     where = args.dir or tempfile.gettempdir()
     print(f"{args.size_mib} MiB random plaintext; files in {where}; best of {args.repeat}; "
           f"{results['ranges']:.0f} random {results['range_mib']:.0f} MiB ranges; {os.cpu_count()} CPUs")
     print(format_table(results))
+    if not args.crypto_only:
+        from range_ttfb import bench_ttfb, format_ttfb
+        from recording_cpu import bench_recording, format_recording
+
+        print()
+        print(format_ttfb(bench_ttfb()))
+        print()
+        print(format_recording(bench_recording()))
 
 
 if __name__ == "__main__":

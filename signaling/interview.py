@@ -40,7 +40,7 @@ PRACTICE_ANSWER_SECONDS = 30
 # (jitter buffer, network) runs a little behind the WebSocket click.
 ANSWER_TAIL_SECONDS = 0.4
 # Bumped whenever the consent text the candidate sees changes materially.
-CONSENT_VERSION = "2026-11-v1"
+CONSENT_VERSION = "2026-11-v2"  # v2: recordings are kept (encrypted)
 
 
 class Outbox(Protocol):

@@ -34,6 +34,14 @@ export function tx(node, key, params) {
   return node;
 }
 
+// Set a translated attribute (aria-label, title…) and remember its key for a language switch.
+export function txAttr(node, attribute, key) {
+  const others = (node.dataset.i18nAttr ?? "").split(";").filter((pair) => pair && !pair.startsWith(`${attribute}:`));
+  node.dataset.i18nAttr = [...others, `${attribute}:${key}`].join(";");
+  node.setAttribute(attribute, t(key));
+  return node;
+}
+
 // A message in a live region: { key, params } (translated, follows the language) or { text } (as is).
 export function messageNode(message, tag = "span") {
   const node = el(tag);

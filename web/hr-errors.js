@@ -27,6 +27,11 @@ const KNOWN_MESSAGES = [
   [/\.indicators has \d+ phrases; at most (\d+) are allowed/, "invalid.rubric.tooManyIndicators", ["max"]],
   [/\.indicators\[\d+\] has \d+ characters; at most (\d+) are allowed/, "invalid.rubric.indicatorTooLong", ["max"]],
   [/\.indicators\[\d+\] must be a non-empty string/, "invalid.rubric.indicators", []],
+  [/^must be a whole number from 1 to 5$/, "invalid.rating", []],
+  [/^must be text of at most (\d+) characters$/, "invalid.maxChars", ["max"]],
+  [/^a department head or reviewer needs at least one department$/, "invalid.departmentsNeeded", []],
+  [/^must be a list of department names$/, "invalid.departments", []],
+  [/^must be admin, hr, dept_head or reviewer$/, "invalid.role", []],
 ];
 
 // The message for an invalid field: { key, params } when we know it, else { text }.

@@ -10,11 +10,11 @@ export function locale() {
 }
 
 // An ISO timestamp from the server as a local date and time; "" for null.
-export function dateTime(iso) {
+export function dateTime(iso, { seconds = false } = {}) {
   if (!iso) return "";
   const date = new Date(iso);
   if (Number.isNaN(date.getTime())) return iso;
-  return new Intl.DateTimeFormat(locale(), { dateStyle: "medium", timeStyle: "short" }).format(date);
+  return new Intl.DateTimeFormat(locale(), { dateStyle: "medium", timeStyle: seconds ? "medium" : "short" }).format(date);
 }
 
 export function timeOnly(date) {
@@ -29,9 +29,9 @@ export function dateOnly(iso) {
 }
 
 // <time datetime="…">26 Nov 2026, 10:32</time>, or an em dash for "not yet".
-export function timeElement(iso, { withTime = true } = {}) {
+export function timeElement(iso, { withTime = true, seconds = false } = {}) {
   if (!iso) return el("span", { class: "none", text: "—" });
-  return el("time", { datetime: iso, text: withTime ? dateTime(iso) : dateOnly(iso) });
+  return el("time", { datetime: iso, text: withTime ? dateTime(iso, { seconds }) : dateOnly(iso) });
 }
 
 // 92.4 → "1:32"

@@ -1,10 +1,12 @@
 // One interview: who, which job, where it stands (with timestamps and the device check), and
-// every question with its answer's score, explanation and transcript.
+// every question with its answer's score, explanation, transcript, recording and reviewers'
+// ratings; a link to replay it, and erasing the candidate's data on request.
 import { t } from "./i18n.js";
 import { api } from "./hr-api.js";
 import { $, busy, clearNotice, el, messageNode, notice, tx } from "./hr-dom.js";
 import { describeError } from "./hr-errors.js";
 import { answeredText, dateTime, duration, statusBadge, timeElement } from "./hr-format.js";
+import { reviewsList } from "./hr-reviews.js";
 import { explanationBlock, scoreLine } from "./hr-score.js";
 
 const DEVICE_PROBLEMS = new Set([
@@ -22,6 +24,9 @@ let loading = false;
 export function init() {
   $("detail-refresh").addEventListener("click", () => {
     if (!loading && currentId) load(currentId).then(render);
+  });
+  $("erase-dialog").addEventListener("close", () => {
+    if ($("erase-dialog").returnValue === "erase") erase();
   });
 }
 
@@ -97,6 +102,21 @@ function meanScore(answers) {
   return scored.reduce((sum, a) => sum + a.score, 0) / scored.length;
 }
 
+function replayUrl(interviewId, position = null) {
+  return `/review#interview/${interviewId}${position === null ? "" : `/${position + 1}`}`;
+}
+
+// Replaying (when there is a recording to replay) and erasing (until it is done).
+function headActions(iv, answers) {
+  if (iv.data_deleted_at) return null;
+  const replayable = answers.some((a) => a.recording && !a.recording.purged && a.recording.parts > 0);
+  const erase = tx(el("button", { type: "button", class: "danger compact", id: "detail-erase" }), "erase.button");
+  erase.addEventListener("click", openErase);
+  return el("div", { class: "head-actions" },
+    replayable ? tx(el("a", { class: "button secondary compact", href: replayUrl(iv.id) }), "detail.replayAll") : null,
+    erase);
+}
+
 function header({ interview: iv, job, answers }) {
   const mean = meanScore(answers);
   const decided = iv.declined_at
@@ -117,7 +137,23 @@ function header({ interview: iv, job, answers }) {
       fact("detail.completed", timeElement(iv.completed_at)),
       fact("detail.device", ...deviceCheck(iv.device_check)),
       fact("detail.answered", answeredText(answers.length, job.questions.length)),
-      fact("detail.meanScore", mean == null ? "—" : `${mean.toFixed(1)} / 100`)));
+      fact("detail.meanScore", mean == null ? "—" : `${mean.toFixed(1)} / 100`)),
+    iv.data_deleted_at
+      ? el("p", { class: "alert warn erased" }, tx(el("span"), "detail.erased", { at: dateTime(iv.data_deleted_at) }))
+      : null,
+    headActions(iv, answers));
+}
+
+function recordingLine(answer, interview, question) {
+  const recording = answer.recording;
+  if (!recording || !recording.parts) return tx(el("p", { class: "recording-line none" }), "detail.noRecording");
+  if (recording.purged) return tx(el("p", { class: "recording-line none" }), "detail.recordingPurged");
+  return el("p", { class: "recording-line" },
+    tx(el("span"), recording.parts > 1 ? "detail.recordingParts" : "detail.recording",
+      { length: duration(recording.seconds), parts: recording.parts }),
+    el("a", { class: "button secondary compact", href: replayUrl(interview.id, question.position) },
+      tx(el("span"), "detail.replay"),
+      tx(el("span", { class: "visually-hidden" }), "detail.replayWhich", { n: question.position + 1 })));
 }
 
 function answerCard(question, index, total, answer, interview, jobLanguage) {
@@ -126,7 +162,8 @@ function answerCard(question, index, total, answer, interview, jobLanguage) {
     el("p", { class: "question-text", lang: langTag(jobLanguage), text: question.text }));
   if (!answer) {
     const over = ["completed", "declined"].includes(interview.status);
-    card.append(tx(el("p", { class: "pending" }), over ? "answer.missing" : "answer.pending"));
+    const key = interview.data_deleted_at ? "answer.erased" : over ? "answer.missing" : "answer.pending";
+    card.append(tx(el("p", { class: "pending" }), key));
     return card;
   }
   card.append(scoreLine(answer), ...explanationBlock(answer, jobLanguage, `q${question.id}`));
@@ -134,11 +171,14 @@ function answerCard(question, index, total, answer, interview, jobLanguage) {
     spoke: duration(answer.answered_seconds), allowed: duration(question.answer_seconds),
     at: dateTime(answer.finalized_at),
   }));
+  card.append(recordingLine(answer, interview, question));
   card.append(tx(el("h4"), "answer.transcript"));
   const transcript = (answer.transcript ?? "").trim();
   card.append(transcript
     ? el("p", { class: "transcript", lang: langTag(jobLanguage), text: transcript })
     : tx(el("p", { class: "hint" }), "answer.noTranscript"));
+  const reviews = reviewsList(answer.reviews, `q${question.id}-reviews`);
+  card.append(reviews ?? tx(el("p", { class: "hint no-reviews" }), "detail.noReviews"));
   return card;
 }
 
@@ -165,4 +205,32 @@ function render() {
   for (const details of body.querySelectorAll("details")) details.open = open.has(details.dataset.key);
   document.title = t("title.detailNamed", { name: data.interview.candidate_name });
   return undefined;
+}
+
+function openErase() {
+  tx($("erase-text"), "erase.text", { name: data.interview.candidate_name });
+  $("erase-dialog").returnValue = "";
+  $("erase-dialog").showModal();
+}
+
+// The candidate asked for deletion: recordings, transcripts, scores and ratings go.
+async function erase() {
+  const id = currentId;
+  const button = $("detail-erase");
+  const done = button ? busy(button, "erase.working") : () => {};
+  let result;
+  try {
+    result = await api(`/api/interviews/${id}/erase`, { method: "POST" });
+  } catch (error) {
+    done();
+    if (error.code !== "redirecting") notice($("detail-msg"), "error", describeError(error)).focus();
+    return;
+  }
+  done();
+  await load(id);
+  if (id !== currentId) return;
+  render();
+  notice($("detail-msg"), "ok", {
+    key: "erase.done", params: { recordings: result.recordings_purged, answers: result.answers_deleted },
+  }).focus();
 }

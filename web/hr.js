@@ -1,17 +1,20 @@
-// The HR dashboard: who is signed in, the language, and a hash router over four views
-// (#interviews, #invite[/<job id>], #jobs, #interview/<id>), so the back button works.
+// The HR dashboard: who is signed in, the language, and a hash router over the views
+// (#interviews, #invite[/<job id>], #jobs, #interview/<id>, #audit, and #staff for
+// administrators), so the back button works.
 import { languagePicker, preferredLanguage, setLanguage, t } from "./i18n.js";
 import { api } from "./hr-api.js";
+import { isHr, logOut, renderUser } from "./hr-account.js";
 import { $, notice, clearNotice } from "./hr-dom.js";
 import { describeError } from "./hr-errors.js";
 import * as interviews from "./hr-interviews.js";
 import * as invite from "./hr-invite.js";
 import * as jobs from "./hr-jobs.js";
 import * as detail from "./hr-interview.js";
+import * as audit from "./hr-audit.js";
+import * as staff from "./hr-staff.js";
 
 const PAGE = "hr";
-const HR_ROLES = ["admin", "hr"];
-const VIEWS = { interviews, invite, jobs, detail };
+const VIEWS = { interviews, invite, jobs, detail, audit, staff };
 const VIEW_IDS = ["loading", "forbidden", ...Object.keys(VIEWS)];
 
 // What the views share: the signed-in user, the jobs, and a way to report errors.
@@ -46,6 +49,8 @@ function parseHash() {
   if ((match = /^interview\/([0-9a-f]{32})$/.exec(hash))) return { view: "detail", arg: match[1] };
   if ((match = /^invite(?:\/(\d{1,12}))?$/.exec(hash))) return { view: "invite", arg: match[1] ? Number(match[1]) : null };
   if (hash === "jobs") return { view: "jobs", arg: null };
+  if (hash === "audit") return { view: "audit", arg: null };
+  if (hash === "staff" && ctx.user?.role === "admin") return { view: "staff", arg: null };
   return { view: "interviews", arg: null };
 }
 
@@ -62,6 +67,7 @@ async function route() {
   const { view, arg } = parseHash();
   const first = currentView === null;
   const changed = currentView !== view;
+  if (changed && currentView) VIEWS[currentView].hide?.();
   currentView = view;
   clearNotice($("app-status"));
   showOnly(view);
@@ -81,50 +87,16 @@ async function route() {
   }
 }
 
-function renderUser() {
-  const user = ctx.user;
-  const box = $("user-info");
-  if (!user) {
-    box.replaceChildren();
-    return;
-  }
-  const role = document.createElement("span");
-  role.className = "role";
-  role.textContent = t(`role.${user.role}`);
-  const email = document.createElement("span");
-  email.className = "email";
-  email.textContent = user.email;
-  const label = document.createElement("span");
-  label.className = "visually-hidden";
-  label.textContent = t("topbar.signedInAs");
-  box.replaceChildren(label, email, role);
-}
-
 function rerender() {
-  renderUser();
+  renderUser($("user-info"), ctx.user);
   if (currentView) {
     setTitle(`title.${currentView}`);
     VIEWS[currentView].rerender();
   }
 }
 
-async function logOut() {
-  const button = $("logout");
-  button.disabled = true;
-  try {
-    await api("/api/logout", { method: "POST", redirectOn401: false });
-  } catch (error) {
-    if (error.status !== 401) {
-      button.disabled = false;
-      ctx.report(error);
-      return;
-    }
-  }
-  location.assign("/login");
-}
-
 function wire() {
-  $("logout").addEventListener("click", logOut);
+  $("logout").addEventListener("click", () => logOut($("logout"), ctx.report));
   // The skip link must not change the hash: that would be read as a route.
   $("skip-link").addEventListener("click", (event) => {
     event.preventDefault();
@@ -146,13 +118,14 @@ async function main() {
     }
     return;
   }
-  renderUser();
-  if (!HR_ROLES.includes(ctx.user.role)) {
+  renderUser($("user-info"), ctx.user);
+  if (!isHr(ctx.user)) {
     showOnly("forbidden");
     setTitle("title.forbidden");
     return;
   }
   for (const view of Object.values(VIEWS)) view.init(ctx);
+  $("nav-staff").hidden = ctx.user.role !== "admin";
   $("hr-nav").hidden = false;
   try {
     await ctx.loadJobs();

@@ -41,7 +41,7 @@ export class AnswerPlayer {
   }
 
   get time() {
-    if (this.index < 0 || this.pending) return this.heldTime;
+    if (this.index < 0 || this.pending || this.problem) return this.heldTime;
     return this.spans[this.index].start + (this.video.currentTime || 0);
   }
 
@@ -240,7 +240,7 @@ export class AnswerPlayer {
     if (!this.video.error || this.index < 0) return;
     const index = this.index;
     const span = this.spans[index];
-    const time = this.time;
+    const time = this.pending ? this.heldTime : span.start + (this.video.currentTime || 0);
     this.heldTime = Number.isFinite(time) ? time : span.start;
     this.pending = null;
     const reason = await diagnose(span.url);

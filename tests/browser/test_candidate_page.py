@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-
 from harness import CHROMIUM, CHROMIUM_ARGS
 
 pytestmark = pytest.mark.browser

@@ -8,7 +8,6 @@ import json
 import logging
 
 import av
-
 import pytest
 from aiohttp import WSMsgType
 from fakes import FakeRecognizer

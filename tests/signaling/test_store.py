@@ -10,7 +10,6 @@ from signaling.retention import purge_expired
 from signaling.schema import MIGRATIONS
 from signaling.store import NewAnswer, NewQuestion, Store
 
-
 NO_RECORDINGS = None  # these stores hold no recordings, so the purge never calls the service
 
 
