@@ -186,3 +186,38 @@ async def test_erased_recording_answers_410(client, recorded):
     audit = await store.audit.entries(action="recording.purged")
     assert audit[0].target == recording.id and audit[0].actor == "hana@example.com"
     await hr.close()
+
+
+async def test_retention_purges_old_recordings_which_then_answer_410(client, recorded):
+    """The daily purge crypto-shreds recordings older than the retention period; replay says 410."""
+    from datetime import UTC, datetime, timedelta
+
+    from signaling.keys import RECORDINGS
+    from signaling.retention import purge_expired
+
+    interview, recording, _ = recorded
+    app = client.server.app
+    assert await purge_expired(app[STORE], app[RECORDINGS], days=180) == 0, "nothing is old enough yet"
+    later = datetime.now(UTC) + timedelta(days=181)
+    assert await purge_expired(app[STORE], app[RECORDINGS], days=180, now=later) == 2  # recording + answer
+    hr = await add_staff(client, "hana@example.com", Role.HR, set())
+    await hr.enrol()
+    assert (await hr.get(part_url(recording))).status == 410
+    (entry,) = await app[STORE].audit.entries(action="retention.purge")
+    assert entry.detail == {"answers": 1, "days": 180, "recordings": 1}
+    await hr.close()
+
+
+async def test_wrong_codes_are_throttled(client, recorded):
+    """After a few wrong TOTP codes further attempts get 429 with a wait, even with the right code."""
+    reviewer = await add_staff(client, "rita@example.com", Role.REVIEWER, {"Engineering"})
+    await reviewer.enrol()
+    statuses = []
+    for _ in range(6):
+        async with reviewer.http.post("/api/step-up", json={"code": "000000"}) as r:
+            statuses.append(r.status)
+            body = await r.json()
+    assert statuses[:5] == [400] * 5 and statuses[5] == 429 and body["error"]["retry_after"] > 0
+    async with reviewer.http.post("/api/step-up", json={"code": reviewer.code()}) as r:
+        assert r.status == 429
+    await reviewer.close()
