@@ -37,7 +37,7 @@ sys.path[:0] = [str(REPO), str(REPO / "tests"), str(REPO / "tests" / "browser"),
 
 from accuracy import word_error_rate  # noqa: E402
 from harness import SPEECH, HrClient, ServerProcess, speech_manifest  # noqa: E402
-from wsclient import Candidate, ClipTrack  # noqa: E402
+from wsclient import Candidate, ClipTrack, reach_first_question  # noqa: E402
 
 from scoring.asr import Quality, WhisperRecognizer  # noqa: E402
 from scoring.model import ensure_bundled_model  # noqa: E402
@@ -75,17 +75,8 @@ async def live_run(server: ServerProcess, clips: list[str]) -> dict:
     token = invite["invite_url"].split("#", 1)[1]
     ws = await hr.session.ws_connect("/ws")
     candidate = Candidate(ws)
-    await candidate.hello(token)
-    await candidate.send("consent", accept=True)
-    await candidate.send("device.result", camera=True, microphone=True)
-    await candidate.expect("state", step="practice")
     track = ClipTrack()
-    await candidate.connect_media(track)
-    await candidate.send("answer.start", question=-1)
-    await candidate.expect("state", phase="answering")
-    await candidate.send("answer.finish", question=-1)
-    await candidate.send("interview.begin")
-    await candidate.expect("state", step="question", phase="thinking")
+    await reach_first_question(candidate, token, track)
 
     cpu_before = process_cpu_seconds(server.proc.pid)
     audio_seconds = 0.0

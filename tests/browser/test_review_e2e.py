@@ -9,7 +9,7 @@ import wave
 import numpy as np
 import pytest
 from harness import CHROMIUM, CHROMIUM_ARGS, SPEECH, questions_file, rubric_for, speech_manifest
-from wsclient import Candidate, ClipTrack
+from wsclient import Candidate, ClipTrack, reach_first_question
 
 from signaling.totp import code_at
 
@@ -39,17 +39,8 @@ async def record_interview(hr) -> str:
                                                "candidate_email": "ada@example.com"})
     candidate = Candidate(await hr.session.ws_connect("/ws"))
     try:
-        await candidate.hello(invite["invite_url"].split("#", 1)[1])
-        await candidate.send("consent", accept=True)
-        await candidate.send("device.result", camera=True, microphone=True)
-        await candidate.expect("state", step="practice")
         track = ClipTrack()
-        await candidate.connect_media(track)
-        await candidate.send("answer.start", question=-1)
-        await candidate.expect("state", phase="answering")
-        await candidate.send("answer.finish", question=-1)
-        await candidate.send("interview.begin")
-        await candidate.expect("state", step="question", phase="thinking")
+        await reach_first_question(candidate, invite["invite_url"].split("#", 1)[1], track)
         silence = np.zeros(int(LEAD_SILENCE * ClipTrack.RATE), np.int16)
         for index, clip in enumerate(CLIPS):
             await candidate.send("answer.start", question=index)

@@ -12,7 +12,7 @@ from pathlib import Path
 import av
 import pytest
 from harness import HrClient, ServerProcess
-from wsclient import Candidate
+from wsclient import Candidate, reach_first_question
 
 from media import PartReader, WrappedKey, load_master_keys, recording_context, unwrap_data_key
 
@@ -70,15 +70,7 @@ async def test_kill_during_an_answer_then_restart_repairs_the_part(tmp_path):
                                                    "candidate_email": "kim@example.com"})
         candidate = Candidate(await hr.session.ws_connect("/ws"))
         candidate.camera = True
-        await candidate.hello(invite["invite_url"].split("#")[1])
-        await candidate.send("consent", accept=True)
-        await candidate.send("device.result", camera=True, microphone=True)
-        await candidate.expect("state", step="practice")
-        await candidate.connect_media()
-        await candidate.send("answer.start", question=-1)
-        await candidate.send("answer.finish", question=-1)
-        await candidate.send("interview.begin")
-        await candidate.expect("state", step="question", phase="thinking")
+        await reach_first_question(candidate, invite["invite_url"].split("#")[1])
         await candidate.send("answer.start", question=0)
         await candidate.expect("state", phase="answering")
         started = time.monotonic()

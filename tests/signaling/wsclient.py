@@ -194,17 +194,24 @@ class Candidate:
         await asyncio.gather(self._reader, return_exceptions=True)
 
 
-async def answer_one_question(candidate: Candidate, token: str, *, seconds: float = 2.0) -> None:
-    """Consent, device check, WebRTC, practice, then speak (a tone) for `seconds` on question 1."""
+async def reach_first_question(candidate: Candidate, token: str, audio: AudioStreamTrack | None = None) -> None:
+    """Consent, device check, WebRTC (sending `audio`, a tone by default), a skipped-through
+    practice answer, and the interview begun: question 1 is in its think time."""
     await candidate.hello(token)
     await candidate.send("consent", accept=True)
     await candidate.send("device.result", camera=True, microphone=True)
     await candidate.expect("state", step="practice")
-    await candidate.connect_media()
+    await candidate.connect_media(audio)
     await candidate.send("answer.start", question=-1)
+    await candidate.expect("state", phase="answering")
     await candidate.send("answer.finish", question=-1)
     await candidate.send("interview.begin")
     await candidate.expect("state", step="question", phase="thinking")
+
+
+async def answer_one_question(candidate: Candidate, token: str, *, seconds: float = 2.0) -> None:
+    """Reach question 1, then speak (a tone) for `seconds` and finish the answer."""
+    await reach_first_question(candidate, token)
     await candidate.send("answer.start", question=0)
     await candidate.expect("state", phase="answering")
     candidate.tone.speaking = True
