@@ -47,7 +47,11 @@ from .store import Store
 log = logging.getLogger(__name__)
 
 HELLO_TIMEOUT = 10.0
-HEARTBEAT_SECONDS = 5.0
+# Protocol-level pings; aiohttp closes the socket when a pong is 1 s late.
+HEARTBEAT_SECONDS = 2.0
+# The page sends an application ping every 2 s; a connection silent this long is dead even if the
+# TCP connection still answers (a suspended laptop, a proxy holding the socket).
+CLIENT_SILENCE_LIMIT = 4.5
 MAX_ERRORS = 50
 OUTBOX_SIZE = 256
 # aiohttp closes the socket (1009) above this; between MAX_MESSAGE_BYTES and this we answer
@@ -60,6 +64,7 @@ class CloseCode:
     UNAUTHORIZED = 4401
     HELLO_TIMEOUT = 4408
     TAKEN_OVER = 4409
+    SILENT = 4410
 
 
 class CandidateConnection:
@@ -75,6 +80,7 @@ class CandidateConnection:
         self._outbox: asyncio.Queue[str | None] = asyncio.Queue(OUTBOX_SIZE)
         self._writer = asyncio.create_task(self._write(), name="candidate-ws-writer")
         self._live: LiveInterview | None = None
+        self.epoch = 0
         self._peer: PeerSession | None = None
         self._audio_seen = False
         self._errors = 0
@@ -134,13 +140,20 @@ class CandidateConnection:
         live = await self._authenticate()
         if live is None:
             return
-        async for message in self._ws:
+        while True:
+            try:
+                message = await self._ws.receive(timeout=CLIENT_SILENCE_LIMIT)
+            except TimeoutError:
+                log.info("interview %s: no message for %.1f s; the connection is treated as lost",
+                         live.record.public_id, CLIENT_SILENCE_LIMIT)
+                await self._ws.close(code=CloseCode.SILENT, message=b"no heartbeat")
+                return
             if message.type is WSMsgType.TEXT:
                 raw: str | bytes = message.data
             elif message.type is WSMsgType.BINARY:
                 raw = message.data
-            else:  # CLOSE / ERROR: aiohttp ends the iteration after these
-                continue
+            else:  # CLOSE, CLOSING, CLOSED, ERROR: the connection is over
+                return
             try:
                 await self._dispatch(live, parse_client_message(raw))
             except ProtocolError as error:
@@ -178,13 +191,12 @@ class CandidateConnection:
             await self._ws.close(code=CloseCode.UNAUTHORIZED, message=error.code.value.encode())
             return None
         live = await self._registry.get(record)
-        replaced = live.attach(self)
+        self._live = live
+        self.epoch, replaced = await live.connect(self)
         if isinstance(replaced, CandidateConnection):
             await replaced.take_over()
-        await live.resume()
-        self._live = live
         await self._store.mark_opened(record.id)
-        log.info("interview %s: candidate connected", record.public_id)
+        log.info("interview %s: candidate connected (connection %d)", record.public_id, self.epoch)
         live.push_state()
         return live
 
@@ -195,7 +207,7 @@ class CandidateConnection:
             case Ping():
                 self.send(ServerType.PONG, ref=message.ref)
             case Consent(accept=accept):
-                await live.apply(Event(EventKind.ACCEPT if accept else EventKind.DECLINE))
+                await live.apply(Event(EventKind.ACCEPT if accept else EventKind.DECLINE), epoch=self.epoch)
             case DeviceResult():
                 await self._device_result(live, message)
             case Offer():
@@ -203,11 +215,11 @@ class CandidateConnection:
             case AnswerStart(question=question):
                 if not self.media_ready:
                     raise ProtocolError(ErrorCode.MEDIA_NOT_READY, "audio is not reaching the server yet", message.ref)
-                await live.apply(Event(EventKind.START_ANSWER, question))
+                await live.apply(Event(EventKind.START_ANSWER, question), epoch=self.epoch)
             case AnswerFinish(question=question):
-                await live.apply(Event(EventKind.FINISH_ANSWER, question))
+                await live.apply(Event(EventKind.FINISH_ANSWER, question), epoch=self.epoch)
             case InterviewBegin():
-                await live.apply(Event(EventKind.BEGIN_INTERVIEW))
+                await live.apply(Event(EventKind.BEGIN_INTERVIEW), epoch=self.epoch)
 
     async def _device_result(self, live: LiveInterview, message: DeviceResult) -> None:
         if live.flow.status in (Status.INVITED, Status.DECLINED, Status.COMPLETED):
@@ -216,7 +228,7 @@ class CandidateConnection:
             live.record.id, {"camera": message.camera, "microphone": message.microphone, "problem": message.problem}
         )
         if message.camera and message.microphone and live.flow.step is Step.DEVICE_CHECK:
-            await live.apply(Event(EventKind.DEVICE_OK))
+            await live.apply(Event(EventKind.DEVICE_OK), epoch=self.epoch)
         else:
             live.push_state()
 
@@ -247,12 +259,18 @@ class CandidateConnection:
     # ending
 
     async def take_over(self) -> None:
-        """A newer connection for the same interview replaced this one: say so and hang up."""
+        """A newer connection for the same interview replaced this one: say so, hang up, and close
+        its peer connection now (within the peer close timeout) rather than when its handler ends."""
         self._live = None
         self._send_error(ProtocolError(ErrorCode.TAKEN_OVER, "this interview was opened in another window"))
-        await self._flush()
-        with contextlib.suppress(TimeoutError, ConnectionError, RuntimeError):
-            await asyncio.wait_for(self._ws.close(code=CloseCode.TAKEN_OVER, message=b"taken over"), 5.0)
+
+        async def hang_up() -> None:
+            await self._flush()
+            with contextlib.suppress(TimeoutError, ConnectionError, RuntimeError):
+                await asyncio.wait_for(self._ws.close(code=CloseCode.TAKEN_OVER, message=b"taken over"), 2.0)
+
+        peer, self._peer = self._peer, None
+        await asyncio.gather(hang_up(), peer.close() if peer is not None else asyncio.sleep(0))
 
     async def _flush(self) -> None:
         with contextlib.suppress(asyncio.QueueFull):
@@ -263,9 +281,7 @@ class CandidateConnection:
         """Detach from the interview, close the peer connection (bounded) and stop the writer."""
         live, self._live = self._live, None
         if live is not None:
-            live.detach(self)
-            if not live.connected:
-                await live.pause()
+            await live.disconnect(self)
             self._registry.release(live)
         peer, self._peer = self._peer, None
         if peer is not None:

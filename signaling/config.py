@@ -55,6 +55,8 @@ class Settings:
     privacy_contact: str = ""
     secure_cookies: bool = False
     peer_close_timeout: float = 5.0
+    # How long an interview in progress waits for a candidate who lost the connection.
+    resume_grace_seconds: float = 600.0
     # Base64 of a 32-byte master key; when empty the key file in the data dir is used (created 0600).
     master_key: str = field(default="", repr=False)
 
@@ -97,6 +99,9 @@ class Settings:
         return replace(self, **given)  # type: ignore[arg-type]
 
 
+_SECONDS = {"peer_close_timeout": (0.1, 60.0), "resume_grace_seconds": (1.0, 7 * 24 * 3600.0)}
+
+
 def _convert(label: str, name: str, raw: str) -> object:
     if name == "port":
         return _parse_int(label, raw, low=0, high=65535)
@@ -110,13 +115,14 @@ def _convert(label: str, name: str, raw: str) -> object:
         return Path(raw)
     if name in {"demo", "secure_cookies"}:
         return _parse_bool(label, raw)
-    if name == "peer_close_timeout":
+    if name in _SECONDS:
+        low, high = _SECONDS[name]
         try:
             value = float(raw)
         except ValueError:
             raise ConfigError(f"{label} must be a number of seconds, not {raw!r}") from None
-        if not 0.1 <= value <= 60:
-            raise ConfigError(f"{label} must be between 0.1 and 60 seconds")
+        if not low <= value <= high:
+            raise ConfigError(f"{label} must be between {low:g} and {high:g} seconds")
         return value
     if name == "ice_servers":
         return tuple(u.strip() for u in raw.split(",") if u.strip())

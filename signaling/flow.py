@@ -17,7 +17,10 @@ class Status(StrEnum):
     CONSENTED = "consented"
     DECLINED = "declined"
     IN_PROGRESS = "in_progress"
+    DISCONNECTED = "disconnected"  # in progress, the candidate away within the resume grace period
+    INTERRUPTED = "interrupted"  # the grace period ran out; HR can reopen the interview
     COMPLETED = "completed"
+    EXPIRED = "expired"
 
 
 class Step(StrEnum):
@@ -28,6 +31,8 @@ class Step(StrEnum):
     QUESTION = "question"
     DONE = "done"
     DECLINED = "declined"
+    INTERRUPTED = "interrupted"
+    EXPIRED = "expired"
 
 
 class Phase(StrEnum):
@@ -98,14 +103,19 @@ class Flow:
                 return cls(status, Step.DEVICE_CHECK, question_count)
             case Status.DECLINED:
                 return cls(status, Step.DECLINED, question_count)
-            case Status.IN_PROGRESS:
-                return cls(status, Step.QUESTION, question_count, question, Phase.THINKING)
+            case Status.IN_PROGRESS | Status.DISCONNECTED:
+                return cls(Status.IN_PROGRESS, Step.QUESTION, question_count, question, Phase.THINKING)
+            case Status.INTERRUPTED:
+                return cls(status, Step.INTERRUPTED, question_count, question)
             case Status.COMPLETED:
                 return cls(status, Step.DONE, question_count)
+            case Status.EXPIRED:
+                return cls(status, Step.EXPIRED, question_count)
 
     @property
     def terminal(self) -> bool:
-        return self.status in {Status.DECLINED, Status.COMPLETED}
+        """Nothing the candidate does can change this interview any more."""
+        return self.status in {Status.DECLINED, Status.COMPLETED, Status.INTERRUPTED, Status.EXPIRED}
 
 
 def advance(flow: Flow, event: Event) -> tuple[Flow, tuple[Effect, ...]]:

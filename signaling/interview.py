@@ -1,10 +1,17 @@
-"""The live side of one interview: its flow, timers, and the answer being captured.
+"""The live side of one interview: its flow, timers, the answer being captured, and presence.
 
-A `LiveInterview` outlives any single WebSocket: the candidate's connection attaches to it,
-and a newer connection for the same interview replaces the older one. All changes go through
+A `LiveInterview` outlives any single WebSocket. Each connection that opens it gets a new epoch;
+the newest one wins, and events from an older epoch are refused (fencing). All changes go through
 `apply()`, which holds the interview's lock, persists the new status and runs the effects the
-pure state machine asked for. Finishing an answer (final transcript → score → store) runs as
-a task of the application's `TaskOwner`, so it completes even if the candidate leaves.
+pure state machine asked for. Finishing an answer (final transcript → score → store) runs as a
+task of the application's `TaskOwner`, so it completes even if the candidate leaves.
+
+When the candidate's connection goes, the phase clock stops (answer time does not run while
+they are away), the recording part is closed, and an interview in progress becomes
+*disconnected* for the resume grace period. Coming back continues the same question and the
+same answer (a new recording part, the same transcription timeline). If the grace period runs
+out, the answer in progress is stored as it is (flagged cut short) and the interview becomes
+*interrupted*, until HR reopens it.
 """
 
 from __future__ import annotations
@@ -20,16 +27,15 @@ import numpy as np
 
 from media.tap import EncodedFrame
 from scoring.live import LiveTranscription
-from scoring.rubric import Rubric
 from scoring.scheduler import TranscriptionScheduler
-from scoring.scorer import QuestionSpec, score_answer
 
+from .answer_store import score_and_store
 from .flow import PRACTICE, Effect, EffectKind, Event, EventKind, Flow, FlowError, Status, Step, advance
 from .phase_timer import PhaseTimer
 from .protocol import ServerType
 from .recordings import ActivePart, Recordings
-from .records import Interview, Job, Question
-from .store import NewAnswer, Store, utc_now
+from .records import Interview, Job
+from .store import Store, utc_now
 from .tasks import TaskOwner
 
 log = logging.getLogger(__name__)
@@ -57,6 +63,16 @@ class _Answer:
     transcription: LiveTranscription
     started_at: str
     part: ActivePart | None = None  # the recording part being written (real questions only)
+    cut_short: bool = False
+
+
+@dataclass
+class _Absence:
+    """The candidate is away: since when (monotonic), the interruption's row, the grace timer."""
+
+    since: float
+    interruption_id: int | None
+    grace: asyncio.Task[None] | None
 
 
 class LiveInterview:
@@ -70,15 +86,17 @@ class LiveInterview:
         finalizers: TaskOwner,
         recordings: Recordings,
         page_info: dict[str, Any],
+        resume_grace_seconds: float,
         on_idle: Callable[[LiveInterview], None],
     ) -> None:
         self.record = record
-        self._page_info = page_info
         self.job = job
+        self._page_info = page_info
         self._store = store
         self._scheduler = scheduler
         self._finalizers = finalizers
         self._recordings = recordings
+        self._grace_seconds = resume_grace_seconds
         question_count = len(job.questions)
         current = min(max(record.current_question, 0), max(question_count - 1, 0))
         self.flow = Flow.resume(record.status, current, question_count)
@@ -87,14 +105,82 @@ class LiveInterview:
         self._answer: _Answer | None = None
         self._tails: set[_Answer] = set()  # finished answers still taking in-flight media
         self._outbox: Outbox | None = None
-        self._on_idle = on_idle  # told when a finished answer is stored, so an idle interview can be dropped
+        self.epoch = record.connection_epoch
+        self._absence: _Absence | None = None
+        self._on_idle = on_idle  # told when the interview may be dropped from memory
 
-    # connection attachment
+    # presence
 
-    def attach(self, outbox: Outbox) -> Outbox | None:
-        """Make `outbox` the candidate's current connection; return the one it replaces."""
-        previous, self._outbox = self._outbox, outbox
-        return previous if previous is not outbox else None
+    async def connect(self, outbox: Outbox) -> tuple[int, Outbox | None]:
+        """Make `outbox` the candidate's connection; return its epoch and the connection it replaces."""
+        async with self._lock:
+            previous, self._outbox = self._outbox, outbox
+            self.epoch = await self._store.next_connection_epoch(self.record.id)
+            await self._come_back()
+            if self._timer is not None:
+                self._timer.start()
+            if self._answer is not None and self._answer.part is None:
+                await self._start_part(self._answer)
+            return self.epoch, (previous if previous is not outbox else None)
+
+    async def _come_back(self) -> None:
+        absence, self._absence = self._absence, None
+        if absence is None:
+            return
+        if absence.grace is not None:
+            absence.grace.cancel()
+        offline = time.monotonic() - absence.since
+        if absence.interruption_id is not None:
+            await self._store.close_interruption(absence.interruption_id, offline_seconds=offline, outcome="resumed")
+        if self.flow.status is Status.IN_PROGRESS:
+            await self._store.set_status(self.record.id, Status.IN_PROGRESS)
+        log.info("interview %s: candidate back after %.1f s", self.record.public_id, offline)
+
+    async def disconnect(self, outbox: Outbox) -> None:
+        """`outbox` is gone. If it was the current connection: stop the clock, close the recording
+        part and, for an interview in progress, wait the grace period for the candidate."""
+        async with self._lock:
+            if self._outbox is not outbox:
+                return  # a newer connection took over: nothing is paused
+            self._outbox = None
+            if self._timer is not None:
+                await self._timer.pause()
+            if self._answer is not None:
+                await self._end_part(self._answer)
+            if self.flow.status is not Status.IN_PROGRESS:
+                return
+            interruption = await self._store.open_interruption(self.record.id, self.flow.question,
+                                                               self.flow.phase.value)
+            await self._store.set_status(self.record.id, Status.DISCONNECTED)
+            grace = asyncio.create_task(self._grace_period(), name=f"grace-{self.record.public_id[:8]}")
+            self._absence = _Absence(time.monotonic(), interruption, grace)
+            log.info("interview %s: candidate disconnected; waiting up to %.0f s", self.record.public_id,
+                     self._grace_seconds)
+
+    async def _grace_period(self) -> None:
+        await asyncio.sleep(self._grace_seconds)
+        async with self._lock:
+            absence = self._absence
+            if absence is None or absence.grace is not asyncio.current_task():
+                return  # the candidate came back meanwhile
+            absence.grace = None  # from here on this task must not be cancelled by itself
+            if self._answer is not None:
+                self._answer.cut_short = True
+                await self._advance(Event(EventKind.FINISH_ANSWER, self._answer.question))
+            status = Status.COMPLETED if self.flow.status is Status.COMPLETED else Status.INTERRUPTED
+            self.flow = Flow.resume(status, self.flow.question, self.flow.question_count)
+            await self._store.set_status(self.record.id, status)
+            if absence.interruption_id is not None:
+                await self._store.close_interruption(absence.interruption_id,
+                                                     offline_seconds=time.monotonic() - absence.since,
+                                                     outcome="interrupted")
+            self._absence = None
+            if self._timer is not None:
+                self._timer.cancel()
+                self._timer = None
+            log.warning("interview %s: the candidate did not come back within %.0f s: %s", self.record.public_id,
+                        self._grace_seconds, status.value)
+        self._on_idle(self)
 
     def connected_to(self, outbox: Outbox) -> bool:
         return self._outbox is outbox
@@ -103,18 +189,16 @@ class LiveInterview:
     def connected(self) -> bool:
         return self._outbox is not None
 
-    def detach(self, outbox: Outbox) -> None:
-        if self._outbox is outbox:
-            self._outbox = None
+    @property
+    def idle(self) -> bool:
+        """Nobody connected, no answer being captured or stored, no grace period running."""
+        return self._outbox is None and self._answer is None and not self._tails and self._absence is None
 
     def _send(self, kind: ServerType, **fields: Any) -> None:
         if self._outbox is not None:
             self._outbox.send(kind, **fields)
 
     # state
-
-    def question(self, index: int) -> Question | None:
-        return self.job.questions[index] if 0 <= index < len(self.job.questions) else None
 
     def _limits(self, index: int) -> tuple[int, int]:
         """(think seconds, answer seconds) of a question or the practice question."""
@@ -140,6 +224,7 @@ class LiveInterview:
             "question": current,
             "question_count": flow.question_count,
             "remaining_ms": remaining,
+            "epoch": self.epoch,
             "job": {"title": self.job.title, "language": self.job.language},
             "candidate": {"name": self.record.candidate_name},
             **self._page_info,
@@ -150,43 +235,35 @@ class LiveInterview:
 
     # events
 
-    async def apply(self, event: Event) -> None:
-        """Advance the flow by one event, persist it and carry out its effects."""
+    async def apply(self, event: Event, *, epoch: int | None = None) -> None:
+        """Advance the flow by one event, persist it and carry out its effects.
+
+        `epoch` is the sending connection's; an event from a connection that was replaced is
+        refused. Timer events carry no epoch.
+        """
         async with self._lock:
-            before = self.flow
-            after, effects = advance(before, event)
-            if (after.status, after.question) != (before.status, before.question):
-                consent_version = CONSENT_VERSION if after.status is Status.CONSENTED else None
-                await self._store.set_progress(self.record.id, after.status, after.question,
-                                               consent_version=consent_version)
-            self.flow = after  # only once it is stored: a failed write leaves the interview where it was
-            if after.status is not before.status:
-                log.info("interview %s: %s -> %s", self.record.public_id, before.status, after.status)
-            phase_seconds = 0.0
-            if self._timer is not None:
-                phase_seconds = self._timer.elapsed
-                self._timer.cancel()
-                self._timer = None
-            for effect in effects:
-                await self._run_effect(effect, phase_seconds)
+            if epoch is not None and epoch != self.epoch:
+                raise FlowError(f"connection {epoch} was replaced by connection {self.epoch}")
+            await self._advance(event)
             self.push_state()
 
-    async def pause(self) -> None:
-        """The candidate is gone: stop the clock of the current phase, keeping the time left, and
-        close the recording part (a new connection records into a new part)."""
-        async with self._lock:
-            if self._timer is not None:
-                await self._timer.pause()
-            if self._answer is not None:
-                await self._end_part(self._answer)
-
-    async def resume(self) -> None:
-        """The candidate is back: the clock runs again from where it stopped."""
-        async with self._lock:
-            if self._timer is not None:
-                self._timer.start()
-            if self._answer is not None and self._answer.part is None:
-                await self._start_part(self._answer)
+    async def _advance(self, event: Event) -> None:
+        before = self.flow
+        after, effects = advance(before, event)
+        if (after.status, after.question) != (before.status, before.question):
+            consent_version = CONSENT_VERSION if after.status is Status.CONSENTED else None
+            await self._store.set_progress(self.record.id, after.status, after.question,
+                                           consent_version=consent_version)
+        self.flow = after  # only once it is stored: a failed write leaves the interview where it was
+        if after.status is not before.status:
+            log.info("interview %s: %s -> %s", self.record.public_id, before.status, after.status)
+        phase_seconds = 0.0
+        if self._timer is not None:
+            phase_seconds = self._timer.elapsed
+            self._timer.cancel()
+            self._timer = None
+        for effect in effects:
+            await self._run_effect(effect, phase_seconds)
 
     async def _run_effect(self, effect: Effect, phase_seconds: float) -> None:
         match effect.kind:
@@ -215,13 +292,14 @@ class LiveInterview:
                         name=f"finish-{self.record.public_id}-{answer.question}",
                     )
             case EffectKind.COMPLETE:
-                pass  # the status change was persisted by apply()
+                pass  # the status change was persisted by _advance()
 
     # timers
 
     def _start_timer(self, seconds: float, event: Event) -> None:
         self._timer = PhaseTimer(seconds, event, self._timeout, name=f"timer-{self.record.public_id[:8]}")
-        self._timer.start()
+        if self._outbox is not None:  # with the candidate away, the clock waits for them
+            self._timer.start()
 
     async def _timeout(self, event: Event) -> None:
         try:
@@ -267,61 +345,39 @@ class LiveInterview:
 
     async def _finish_answer(self, answer: _Answer, *, ended_at: str, answered: float, finished: float) -> None:
         try:
-            await self._store_answer(answer, ended_at=ended_at, answered=answered, finished=finished)
+            await asyncio.sleep(ANSWER_TAIL_SECONDS)
+            self._tails.discard(answer)
+            transcript, _ = await asyncio.gather(answer.transcription.finish(), self._end_part(answer))
+            transcribed = time.monotonic()
+            if answer.question == PRACTICE:
+                # Practice is not scored and not kept: the candidate just sees what we heard.
+                self._send(ServerType.CAPTION, question=PRACTICE, text=transcript.text, final=True)
+                return
+            score = await score_and_store(
+                self._store, interview_id=self.record.id, job=self.job, index=answer.question,
+                transcript=transcript, answered=answered, started_at=answer.started_at, ended_at=ended_at,
+                cut_short=answer.cut_short,
+            )
+            log.info(
+                "interview %s: answer %d stored (%s); final transcript %.2f s and stored %.2f s after finish",
+                self.record.public_id, answer.question, score.status.value, transcribed - finished,
+                time.monotonic() - finished,
+            )
+            self._send(ServerType.ANSWER_SAVED, question=answer.question)
         finally:
             self._tails.discard(answer)
             self._on_idle(self)
 
-    async def _store_answer(self, answer: _Answer, *, ended_at: str, answered: float, finished: float) -> None:
-        await asyncio.sleep(ANSWER_TAIL_SECONDS)
-        self._tails.discard(answer)
-        transcript, _ = await asyncio.gather(answer.transcription.finish(), self._end_part(answer))
-        transcribed = time.monotonic()
-        if answer.question == PRACTICE:
-            # Practice is not scored and not kept: the candidate just sees what we heard.
-            self._send(ServerType.CAPTION, question=PRACTICE, text=transcript.text, final=True)
-            return
-        question = self.question(answer.question)
-        spec = QuestionSpec(
-            text=question.text,
-            language=self.job.language,
-            answer_seconds=question.answer_seconds,
-            rubric=Rubric.from_json(question.rubric) if question.rubric else None,
-        )
-        score = await asyncio.to_thread(score_answer, spec, transcript, answered_seconds=answered)
-        await self._store.save_answer(
-            NewAnswer(
-                interview_id=self.record.id,
-                question_id=question.id,
-                status=score.status.value,
-                transcript=transcript.text,
-                words=[{"w": w.text, "s": w.start, "e": w.end, "p": w.probability} for w in transcript.words],
-                score=score.total,
-                explanation=score.to_json(),
-                answer_started_at=answer.started_at,
-                answer_ended_at=ended_at,
-                answered_seconds=round(answered, 2),
-                audio_seconds=round(transcript.audio_seconds, 2),
-            )
-        )
-        log.info(
-            "interview %s: answer %d stored (%s); final transcript %.2f s and stored %.2f s after finish",
-            self.record.public_id, answer.question, score.status.value, transcribed - finished,
-            time.monotonic() - finished,
-        )
-        self._send(ServerType.ANSWER_SAVED, question=answer.question)
-
     # lifecycle
 
-    @property
-    def busy(self) -> bool:
-        return self._answer is not None or bool(self._tails)
-
     async def aclose(self) -> None:
-        """Stop timers and abandon an answer still being captured (the server is shutting down)."""
+        """The server is shutting down: stop timers, finalize the recording part, drop the answer."""
         async with self._lock:
-            timer, answer = self._timer, self._answer
-            self._timer = self._answer = None
+            timer, answer, absence = self._timer, self._answer, self._absence
+            self._timer = self._answer = self._absence = None
+        if absence is not None and absence.grace is not None:
+            absence.grace.cancel()
+            await asyncio.gather(absence.grace, return_exceptions=True)
         if timer is not None:
             await timer.aclose()
         if answer is not None:

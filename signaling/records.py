@@ -61,6 +61,8 @@ class Interview:
     completed_at: str | None
     device_check: dict | None
     data_deleted_at: str | None = None
+    interrupted_at: str | None = None
+    connection_epoch: int = 0
 
 
 @dataclass(frozen=True)
@@ -70,6 +72,7 @@ class InterviewSummary:
     department: str
     answered: int
     mean_score: float | None
+    interruptions: int = 0
 
 
 @dataclass(frozen=True)
@@ -87,6 +90,7 @@ class StoredAnswer:
     answer_started_at: str
     answer_ended_at: str
     finalized_at: str
+    cut_short: bool = False
 
 
 class PartStatus(StrEnum):

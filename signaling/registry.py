@@ -24,6 +24,7 @@ class LiveInterviews:
     ) -> None:
         self._store = store
         self._recordings = recordings
+        self._grace_seconds = settings.resume_grace_seconds
         # Sent with every state: what the consent screen promises and how the page reaches us.
         self._page_info = {
             "privacy": {
@@ -51,16 +52,14 @@ class LiveInterviews:
                 live = LiveInterview(record=record, job=job, store=self._store, scheduler=self._scheduler,
                                      finalizers=self._finalizers, recordings=self._recordings,
                                      page_info=self._page_info,
-                                     on_idle=self.release)
+                                     resume_grace_seconds=self._grace_seconds, on_idle=self.release)
                 self._live[record.id] = live
             return live
 
     def release(self, live: LiveInterview) -> None:
-        """Forget an interview nobody is connected to and that is not capturing an answer.
-
-        Its progress is in the database; a later connection rebuilds it from there.
-        """
-        if not live.connected and not live.busy and self._live.get(live.record.id) is live:
+        """Forget an interview nobody is connected to, with no answer in flight and no grace period
+        running. Its progress is in the database; a later connection rebuilds it from there."""
+        if live.idle and self._live.get(live.record.id) is live:
             del self._live[live.record.id]
 
     async def aclose(self) -> None:

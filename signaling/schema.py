@@ -2,6 +2,8 @@
 
 `PRAGMA user_version` records how many migrations a database has had; each migration runs in
 one transaction, so a crash leaves the database at the previous version, never half-migrated.
+Foreign keys are checked after each migration (they are off during it, so that a table can be
+rebuilt — the way SQLite changes a CHECK constraint).
 """
 
 from __future__ import annotations
@@ -137,5 +139,52 @@ MIGRATIONS: tuple[str, ...] = (
         updated_at TEXT NOT NULL,
         PRIMARY KEY (interview_id, question_id, reviewer_id)
     );
+    """,
+    # 3: resume — disconnected/interrupted/expired statuses, interruptions, partial answers
+    """
+    CREATE TABLE interviews_v3 (
+        id INTEGER PRIMARY KEY,
+        public_id TEXT NOT NULL UNIQUE,
+        job_id INTEGER NOT NULL REFERENCES jobs(id),
+        candidate_name TEXT NOT NULL,
+        candidate_email TEXT NOT NULL,
+        token_hash TEXT NOT NULL UNIQUE,
+        status TEXT NOT NULL CHECK (status IN ('invited', 'consented', 'declined', 'in_progress', 'disconnected',
+                                               'interrupted', 'completed', 'expired')),
+        current_question INTEGER NOT NULL DEFAULT -1,
+        consent_version TEXT,
+        device_check TEXT,
+        created_by INTEGER REFERENCES users(id),
+        created_at TEXT NOT NULL,
+        opened_at TEXT,
+        consented_at TEXT,
+        declined_at TEXT,
+        started_at TEXT,
+        completed_at TEXT,
+        data_deleted_at TEXT,
+        interrupted_at TEXT,
+        connection_epoch INTEGER NOT NULL DEFAULT 0
+    );
+    INSERT INTO interviews_v3 (id, public_id, job_id, candidate_name, candidate_email, token_hash, status,
+        current_question, consent_version, device_check, created_by, created_at, opened_at, consented_at,
+        declined_at, started_at, completed_at, data_deleted_at)
+    SELECT id, public_id, job_id, candidate_name, candidate_email, token_hash, status, current_question,
+        consent_version, device_check, created_by, created_at, opened_at, consented_at, declined_at, started_at,
+        completed_at, data_deleted_at FROM interviews;
+    DROP TABLE interviews;
+    ALTER TABLE interviews_v3 RENAME TO interviews;
+    CREATE INDEX interviews_job ON interviews(job_id);
+    CREATE TABLE interruptions (
+        id INTEGER PRIMARY KEY,
+        interview_id INTEGER NOT NULL REFERENCES interviews(id) ON DELETE CASCADE,
+        question INTEGER NOT NULL,
+        phase TEXT NOT NULL,
+        started_at TEXT NOT NULL,
+        ended_at TEXT,
+        offline_seconds REAL,
+        outcome TEXT CHECK (outcome IN ('resumed', 'interrupted'))
+    );
+    CREATE INDEX interruptions_interview ON interruptions(interview_id);
+    ALTER TABLE answers ADD COLUMN cut_short INTEGER NOT NULL DEFAULT 0;
     """,
 )

@@ -60,6 +60,7 @@ class NewAnswer:
     answer_ended_at: str
     answered_seconds: float
     audio_seconds: float
+    cut_short: bool = False  # the grace period ended while the candidate was still answering
 
 
 class Store:
@@ -95,13 +96,20 @@ class Store:
                     f"the database is at schema version {version}, newer than this Intervox ({len(MIGRATIONS)})"
                 )
             for number in range(version + 1, len(MIGRATIONS) + 1):
+                await self._conn.execute("PRAGMA foreign_keys = OFF")  # no effect inside a transaction
                 try:
-                    await self._conn.executescript(
-                        f"BEGIN IMMEDIATE;\n{MIGRATIONS[number - 1]}\nPRAGMA user_version = {number};\nCOMMIT;"
-                    )
+                    await self._conn.executescript(f"BEGIN IMMEDIATE;\n{MIGRATIONS[number - 1]}\n")
+                    broken = await (await self._conn.execute("PRAGMA foreign_key_check")).fetchall()
+                    if broken:
+                        raise StoreError(f"migration {number} would break {len(broken)} foreign keys")
+                    await self._conn.execute(f"PRAGMA user_version = {number}")
+                    await self._conn.execute("COMMIT")
                 except Exception:
-                    await self._conn.execute("ROLLBACK")
+                    if self._conn.in_transaction:
+                        await self._conn.execute("ROLLBACK")
                     raise
+                finally:
+                    await self._conn.execute("PRAGMA foreign_keys = ON")
                 log.info("database migrated to schema version %d", number)
 
     @asynccontextmanager
@@ -268,13 +276,14 @@ class Store:
         clause = f"WHERE {' AND '.join(where)}" if where else ""
         rows = await self.all(
             "SELECT i.*, j.title AS job_title, j.department AS job_department, "
+            "(SELECT count(*) FROM interruptions x WHERE x.interview_id = i.id) AS interruptions, "
             "(SELECT count(*) FROM answers a WHERE a.interview_id = i.id) AS answered, "
             "(SELECT avg(score) FROM answers a WHERE a.interview_id = i.id AND a.score IS NOT NULL) AS mean_score "
             f"FROM interviews i JOIN jobs j ON j.id = i.job_id {clause} ORDER BY i.id DESC",
             params,
         )
-        return [InterviewSummary(_interview(r), r["job_title"], r["job_department"], r["answered"], r["mean_score"])
-                for r in rows]
+        return [InterviewSummary(_interview(r), r["job_title"], r["job_department"], r["answered"], r["mean_score"],
+                                 r["interruptions"]) for r in rows]
 
     async def replace_token_hash(self, interview_id: int, token_hash: str) -> None:
         await self.run("UPDATE interviews SET token_hash = ? WHERE id = ?", (token_hash, interview_id))
@@ -297,6 +306,41 @@ class Store:
         Status.COMPLETED: "completed_at",
     }
 
+    async def set_status(self, interview_id: int, status: Status) -> None:
+        """A connection change (disconnected, back in progress, interrupted, reopened)."""
+        interrupted = utc_now() if status is Status.INTERRUPTED else None
+        await self.run("UPDATE interviews SET status = ?, interrupted_at = coalesce(?, interrupted_at) WHERE id = ?",
+                       (status.value, interrupted, interview_id))
+
+    async def next_connection_epoch(self, interview_id: int) -> int:
+        """A new connection's number: higher than any earlier one, also across restarts."""
+        async with self.transaction() as conn:
+            await conn.execute("UPDATE interviews SET connection_epoch = connection_epoch + 1 WHERE id = ?",
+                               (interview_id,))
+            row = await (await conn.execute("SELECT connection_epoch FROM interviews WHERE id = ?",
+                                            (interview_id,))).fetchone()
+            return row[0]
+
+    async def open_interruption(self, interview_id: int, question: int, phase: str) -> int:
+        async with self.transaction() as conn:
+            cursor = await conn.execute(
+                "INSERT INTO interruptions (interview_id, question, phase, started_at) VALUES (?, ?, ?, ?)",
+                (interview_id, question, phase, utc_now()),
+            )
+            return cursor.lastrowid
+
+    async def close_interruption(self, interruption_id: int, *, offline_seconds: float, outcome: str) -> None:
+        await self.run(
+            "UPDATE interruptions SET ended_at = ?, offline_seconds = ?, outcome = ? WHERE id = ?",
+            (utc_now(), round(offline_seconds, 2), outcome, interruption_id),
+        )
+
+    async def interruptions(self, interview_id: int) -> list[dict]:
+        rows = await self.all("SELECT * FROM interruptions WHERE interview_id = ? ORDER BY id", (interview_id,))
+        return [{"question": r["question"], "phase": r["phase"], "started_at": r["started_at"],
+                 "ended_at": r["ended_at"], "offline_seconds": r["offline_seconds"], "outcome": r["outcome"]}
+                for r in rows]
+
     async def set_progress(
         self, interview_id: int, status: Status, current_question: int, *, consent_version: str | None = None
     ) -> None:
@@ -318,17 +362,18 @@ class Store:
     async def save_answer(self, answer: NewAnswer) -> None:
         await self.run(
             "INSERT INTO answers (interview_id, question_id, status, transcript, words, score, explanation, "
-            "answer_started_at, answer_ended_at, answered_seconds, audio_seconds, finalized_at) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+            "answer_started_at, answer_ended_at, answered_seconds, audio_seconds, finalized_at, cut_short) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
             "ON CONFLICT (interview_id, question_id) DO UPDATE SET status = excluded.status, "
             "transcript = excluded.transcript, words = excluded.words, score = excluded.score, "
             "explanation = excluded.explanation, answer_started_at = excluded.answer_started_at, "
             "answer_ended_at = excluded.answer_ended_at, answered_seconds = excluded.answered_seconds, "
-            "audio_seconds = excluded.audio_seconds, finalized_at = excluded.finalized_at",
+            "audio_seconds = excluded.audio_seconds, finalized_at = excluded.finalized_at, "
+            "cut_short = excluded.cut_short",
             (answer.interview_id, answer.question_id, answer.status, answer.transcript,
              json.dumps(answer.words, ensure_ascii=False), answer.score,
              json.dumps(answer.explanation, ensure_ascii=False), answer.answer_started_at, answer.answer_ended_at,
-             answer.answered_seconds, answer.audio_seconds, utc_now()),
+             answer.answered_seconds, answer.audio_seconds, utc_now(), int(answer.cut_short)),
         )
 
     async def erase_answers(self, interview_id: int) -> int:
@@ -355,7 +400,7 @@ class Store:
                 status=r["status"], transcript=r["transcript"], words=json.loads(r["words"]), score=r["score"],
                 explanation=json.loads(r["explanation"]), answered_seconds=r["answered_seconds"],
                 audio_seconds=r["audio_seconds"], answer_started_at=r["answer_started_at"],
-                answer_ended_at=r["answer_ended_at"], finalized_at=r["finalized_at"],
+                answer_ended_at=r["answer_ended_at"], finalized_at=r["finalized_at"], cut_short=bool(r["cut_short"]),
             )
             for r in rows
         ]
@@ -381,5 +426,6 @@ def _interview(row: aiosqlite.Row) -> Interview:
         created_at=row["created_at"], opened_at=row["opened_at"], consented_at=row["consented_at"],
         declined_at=row["declined_at"], started_at=row["started_at"], completed_at=row["completed_at"],
         device_check=json.loads(row["device_check"]) if row["device_check"] else None,
-        data_deleted_at=row["data_deleted_at"],
+        data_deleted_at=row["data_deleted_at"], interrupted_at=row["interrupted_at"],
+        connection_epoch=row["connection_epoch"],
     )

@@ -58,3 +58,23 @@ async def test_sessions_expire_when_idle(tmp_path):
     assert await store.session_user("h1", idle_seconds=60, max_seconds=3600) is None
     assert await store.one("SELECT 1 FROM sessions WHERE id_hash = 'h1'") is None
     await store.close()
+
+
+async def test_upgrade_from_an_older_schema_keeps_the_data(tmp_path):
+    """A database made by an older Intervox is migrated in place: rows and references survive."""
+    import sqlite3
+
+    path = tmp_path / "old.sqlite3"
+    with sqlite3.connect(path) as db:
+        for number, script in enumerate(MIGRATIONS[:2], start=1):
+            db.executescript(script)
+            db.execute(f"PRAGMA user_version = {number}")
+        db.execute("INSERT INTO jobs (id, title, department, language, created_at) VALUES (1, 'J', 'D', 'en', 'x')")
+        db.execute("INSERT INTO interviews (id, public_id, job_id, candidate_name, candidate_email, token_hash, "
+                   "status, created_at) VALUES (7, 'p', 1, 'C', 'c@example.com', 'h', 'in_progress', 'x')")
+    store = await Store.open(path)
+    interview = await store.interview("p")
+    assert (interview.id, interview.status.value) == (7, "in_progress")
+    assert (await store.one("PRAGMA user_version"))[0] == len(MIGRATIONS)
+    assert (await store.one("PRAGMA foreign_keys"))[0] == 1
+    await store.close()

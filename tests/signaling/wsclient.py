@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import fractions
 import json
 from typing import Any
@@ -131,6 +132,7 @@ class Candidate:
         self._seen = 0
         self._arrived = asyncio.Event()
         self._reader = asyncio.create_task(self._read())
+        self._pinger: asyncio.Task[None] | None = None
 
     async def _read(self) -> None:
         while True:
@@ -170,8 +172,18 @@ class Candidate:
         return await asyncio.wait_for(wait(), timeout)
 
     async def hello(self, token: str) -> dict[str, Any]:
+        """Authenticate; from then on send a heartbeat ping every 2 s, as the page does."""
         await self.send("hello", token=token)
-        return await self.expect("state")
+        state = await self.expect("state")
+        if self._pinger is None:
+            self._pinger = asyncio.create_task(self._ping_every(2.0))
+        return state
+
+    async def _ping_every(self, seconds: float) -> None:
+        while not self.ws.closed:
+            await asyncio.sleep(seconds)
+            with contextlib.suppress(ConnectionError, RuntimeError):
+                await self.send("ping")
 
     async def connect_media(self, audio: AudioStreamTrack | None = None) -> None:
         """Negotiate a peer connection sending `audio` (a tone track by default) and a video track."""
@@ -190,8 +202,10 @@ class Candidate:
         if self.pc is not None:
             await self.pc.close()
         await self.ws.close()
-        self._reader.cancel()
-        await asyncio.gather(self._reader, return_exceptions=True)
+        tasks = [t for t in (self._reader, self._pinger) if t is not None]
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
 
 
 async def reach_first_question(candidate: Candidate, token: str, audio: AudioStreamTrack | None = None) -> None:
