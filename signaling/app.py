@@ -14,7 +14,7 @@ from scoring.asr import SpeechRecognizer, WhisperRecognizer
 from scoring.model import ensure_bundled_model, verify_model_dir
 from scoring.scheduler import TranscriptionScheduler
 
-from . import admin_api, bootstrap, candidate_ws, hr_api, pages, ratelimit, retention, review_api, totp_api
+from . import admin_api, bootstrap, candidate_ws, hr_api, metrics, pages, ratelimit, retention, review_api, totp_api
 from .config import Settings
 from .datadir_lock import DataDirLock
 from .keyring import Keyring
@@ -32,6 +32,7 @@ from .keys import (
     STORE,
     Limiters,
 )
+from .metrics import METRICS, Metrics
 from .ratelimit import Limiter
 from .recordings import Recordings
 from .registry import LiveInterviews
@@ -60,6 +61,7 @@ def create_app(settings: Settings, *, recognizer: SpeechRecognizer | None = None
     app[BANNER] = []
     app[SOCKETS] = weakref.WeakSet()
     app[LIMITERS] = Limiters(login=Limiter(ratelimit.LOGIN), totp=Limiter(ratelimit.TOTP))
+    app[METRICS] = Metrics()
     app.on_response_prepare.append(security_headers)
 
     async def store_ctx(app: web.Application) -> AsyncIterator[None]:
@@ -102,6 +104,8 @@ def create_app(settings: Settings, *, recognizer: SpeechRecognizer | None = None
         app[CLEANUPS] = TaskOwner("connection-cleanups")
         app[REGISTRY] = LiveInterviews(store=app[STORE], scheduler=app[SCHEDULER], finalizers=finalizers,
                                        recordings=app[RECORDINGS], settings=settings)
+        app[METRICS].gauge("intervox_live_interviews", "Interviews held in memory (connected or in grace)",
+                           lambda: len(app[REGISTRY]))
         yield
         await app[CLEANUPS].aclose(timeout=SHUTDOWN_GRACE_SECONDS)
         await app[REGISTRY].aclose()
@@ -123,5 +127,6 @@ def create_app(settings: Settings, *, recognizer: SpeechRecognizer | None = None
     app.add_routes(review_api.routes)
     app.add_routes(admin_api.routes)
     app.router.add_get("/ws", candidate_ws.candidate_ws)
+    app.router.add_get("/metrics", metrics.handler(settings.metrics_token))
     pages.add_static(app)
     return app

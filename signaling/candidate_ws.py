@@ -24,6 +24,7 @@ from .config import Settings
 from .flow import Event, EventKind, FlowError, Status, Step
 from .interview import LiveInterview
 from .keys import CLEANUPS, REGISTRY, SETTINGS, SOCKETS, STORE
+from .metrics import METRICS, Metrics
 from .protocol import (
     AnswerFinish,
     AnswerStart,
@@ -71,12 +72,14 @@ class CandidateConnection:
     """One WebSocket from a candidate's page and the peer connection negotiated over it."""
 
     def __init__(
-        self, ws: web.WebSocketResponse, *, settings: Settings, store: Store, registry: LiveInterviews
+        self, ws: web.WebSocketResponse, *, settings: Settings, store: Store, registry: LiveInterviews,
+        metrics: Metrics,
     ) -> None:
         self._ws = ws
         self._settings = settings
         self._store = store
         self._registry = registry
+        self._metrics = metrics
         self._outbox: asyncio.Queue[str | None] = asyncio.Queue(OUTBOX_SIZE)
         self._writer = asyncio.create_task(self._write(), name="candidate-ws-writer")
         self._live: LiveInterview | None = None
@@ -142,7 +145,9 @@ class CandidateConnection:
             return
         while True:
             try:
-                message = await self._ws.receive(timeout=CLIENT_SILENCE_LIMIT)
+                # Not ws.receive(timeout=…): aiohttp restarts that timeout at every protocol pong.
+                async with asyncio.timeout(CLIENT_SILENCE_LIMIT):
+                    message = await self._ws.receive()
             except TimeoutError:
                 log.info("interview %s: no message for %.1f s; the connection is treated as lost",
                          live.record.public_id, CLIENT_SILENCE_LIMIT)
@@ -248,6 +253,7 @@ class CandidateConnection:
             label=f"peer-{live.record.public_id[:8]}",
         )
         self._peer = peer
+        self._metrics.peers.add(peer)
         try:
             answer = await peer.accept_offer(message.sdp)
         except InvalidOffer as error:
@@ -295,7 +301,7 @@ async def candidate_ws(request: web.Request) -> web.WebSocketResponse:
     await ws.prepare(request)
     request.app[SOCKETS].add(ws)
     connection = CandidateConnection(ws, settings=request.app[SETTINGS], store=request.app[STORE],
-                                     registry=request.app[REGISTRY])
+                                     registry=request.app[REGISTRY], metrics=request.app[METRICS])
     try:
         await connection.run()
     finally:

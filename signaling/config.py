@@ -59,6 +59,8 @@ class Settings:
     resume_grace_seconds: float = 600.0
     # Base64 of a 32-byte master key; when empty the key file in the data dir is used (created 0600).
     master_key: str = field(default="", repr=False)
+    # Bearer token for /metrics from other hosts; when empty, /metrics answers loopback clients only.
+    metrics_token: str = field(default="", repr=False)
 
     @property
     def base_url(self) -> str:

@@ -9,6 +9,7 @@ from aiohttp import web
 
 from . import auth
 from .access import step_up_expires
+from .flow import Status
 from .keys import LIMITERS, SETTINGS, STORE
 from .ratelimit import client_key
 from .records import Interview, InterviewSummary, Job, StoredAnswer, User
@@ -51,17 +52,19 @@ def _interview_json(interview: Interview) -> dict[str, Any]:
         "opened_at": interview.opened_at, "consented_at": interview.consented_at,
         "declined_at": interview.declined_at, "started_at": interview.started_at,
         "completed_at": interview.completed_at, "device_check": interview.device_check,
-        "data_deleted_at": interview.data_deleted_at,
+        "data_deleted_at": interview.data_deleted_at, "interrupted_at": interview.interrupted_at,
     }
 
 
 def summary_json(row: InterviewSummary) -> dict[str, Any]:
     return {**_interview_json(row.interview), "job_title": row.job_title, "department": row.department,
-            "answered": row.answered, "mean_score": round(row.mean_score, 1) if row.mean_score is not None else None}
+            "answered": row.answered, "interruptions": row.interruptions,
+            "mean_score": round(row.mean_score, 1) if row.mean_score is not None else None}
 
 
 def _answer_json(answer: StoredAnswer) -> dict[str, Any]:
     return {
+        "cut_short": answer.cut_short,
         "question": {"id": answer.question_id, "position": answer.position, "text": answer.question_text},
         "status": answer.status, "transcript": answer.transcript, "words": answer.words, "score": answer.score,
         "explanation": answer.explanation, "answered_seconds": answer.answered_seconds,
@@ -186,8 +189,28 @@ async def get_interview(request: web.Request) -> web.StreamResponse:
             },
         }
 
+    interruptions = await store.interruptions(interview.id)
     return web.json_response({
         "interview": _interview_json(interview),
         "job": _job_json(job),
         "answers": [with_reviews(a) for a in answers],
+        "interruptions": interruptions,
+        "offline_seconds": round(sum(i["offline_seconds"] or 0 for i in interruptions), 1),
     })
+
+
+@routes.post(r"/api/interviews/{public_id:[0-9a-f]{32}}/reopen")
+async def reopen_interview(request: web.Request) -> web.StreamResponse:
+    """An interview interrupted by a lost connection gets another chance: the candidate's link works
+    again and continues where the interview stopped."""
+    user = await require(request, HR_ROLES)
+    store = request.app[STORE]
+    try:
+        interview = await store.interview(request.match_info["public_id"])
+    except NotFound:
+        return json_error(404, "not_found", "no such interview")
+    if interview.status is not Status.INTERRUPTED:
+        return json_error(409, "not_interrupted", "only an interrupted interview can be reopened")
+    await store.set_status(interview.id, Status.DISCONNECTED)  # waiting for the candidate to come back
+    await store.audit.record("interview.reopened", user=user, target=interview.public_id)
+    return web.json_response({"interview": _interview_json(await store.interview(interview.public_id))})

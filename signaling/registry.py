@@ -8,6 +8,7 @@ import logging
 from scoring.scheduler import TranscriptionScheduler
 
 from .config import Settings
+from .flow import Status
 from .interview import LiveInterview
 from .recordings import Recordings
 from .records import Interview
@@ -47,6 +48,8 @@ class LiveInterviews:
         """The live interview for `record`, created from its stored state on first use."""
         async with self._lock:
             live = self._live.get(record.id)
+            if live is not None and live.flow.status is Status.INTERRUPTED and record.status is not Status.INTERRUPTED:
+                live = None  # HR reopened it since: start again from the stored state
             if live is None:
                 job = await self._store.job(record.job_id)
                 live = LiveInterview(record=record, job=job, store=self._store, scheduler=self._scheduler,
