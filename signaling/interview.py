@@ -107,7 +107,10 @@ class LiveInterview:
         self._outbox: Outbox | None = None
         self.epoch = record.connection_epoch
         self._absence: _Absence | None = None
+        self._stored_away = record.status is Status.DISCONNECTED  # until the candidate's first connection
         self._on_idle = on_idle  # told when the interview may be dropped from memory
+        self._last_audio_at: float | None = None  # monotonic; for the log's audio gap after a resume
+        self._audio_gap_from: float | None = None
 
     # presence
 
@@ -116,6 +119,8 @@ class LiveInterview:
         async with self._lock:
             previous, self._outbox = self._outbox, outbox
             self.epoch = await self._store.next_connection_epoch(self.record.id)
+            if previous is None and self._last_audio_at is not None:
+                self._audio_gap_from = self._last_audio_at  # measured when audio arrives again
             await self._come_back()
             if self._timer is not None:
                 self._timer.start()
@@ -126,6 +131,10 @@ class LiveInterview:
     async def _come_back(self) -> None:
         absence, self._absence = self._absence, None
         if absence is None:
+            if self._stored_away and self.flow.status is Status.IN_PROGRESS:
+                # Stored as away with nobody waiting in memory (HR reopened it, or the server restarted).
+                await self._store.set_status(self.record.id, Status.IN_PROGRESS)
+            self._stored_away = False
             return
         if absence.grace is not None:
             absence.grace.cancel()
@@ -310,6 +319,12 @@ class LiveInterview:
     # media
 
     def on_audio(self, pcm: np.ndarray) -> None:
+        now = time.monotonic()
+        if self._audio_gap_from is not None:
+            log.info("interview %s: audio back %.2f s after the last audio before the drop", self.record.public_id,
+                     now - self._audio_gap_from)
+            self._audio_gap_from = None
+        self._last_audio_at = now
         if self._answer is not None:
             self._answer.transcription.push(pcm)
         for tail in self._tails:

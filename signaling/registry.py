@@ -35,6 +35,8 @@ class LiveInterviews:
                 "kept": ["recording", "transcript", "score"],
             },
             "ice_servers": list(settings.ice_servers),
+            # How long the interview waits for a candidate whose connection dropped.
+            "resume_grace_seconds": settings.resume_grace_seconds,
         }
         self._scheduler = scheduler
         self._finalizers = finalizers

@@ -1,18 +1,20 @@
 // The candidate's page. The server owns the interview's state; this page renders each `state`
 // message it receives, captures camera and microphone, and sends them over WebRTC.
+import { Connection } from "./candidate-connection.js";
 import { languagePicker, preferredLanguage, setLanguage, t } from "./i18n.js";
 
 const PAGE = "candidate";
-const PROTOCOL = 1;
+// A peer connection "disconnected" this long (no media getting through) is replaced.
+const MEDIA_STALL_MS = 4000;
 const $ = (id) => document.getElementById(id);
 
 const app = {
   token: decodeURIComponent(location.hash.slice(1)),
-  ws: null,
+  conn: null,             // the WebSocket, kept alive across drops (candidate-connection.js)
+  connected: false,       // a state message arrived on the current connection
   state: null,
   stream: null,
   pc: null,
-  negotiating: false,
   mediaReady: false,
   heardSomething: false,
   deviceCheck: "idle",    // idle → running → ok | failed; only the Try again button restarts a failed check
@@ -26,7 +28,7 @@ const app = {
 
 // ---------- screens ----------
 
-const SCREENS = ["loading", "error", "consent", "declined", "device", "question", "ready", "done"];
+const SCREENS = ["loading", "error", "consent", "declined", "device", "question", "ready", "done", "stopped"];
 
 function show(name) {
   for (const s of SCREENS) $(`screen-${s}`).hidden = s !== name;
@@ -37,49 +39,68 @@ function show(name) {
 }
 
 function fail(messageKey, params) {
+  app.conn?.finish();
+  banner(null);
   $("error-text").textContent = t(messageKey, params);
   show("error");
   stopMedia();
 }
 
-function banner(key) {
-  const el = $("connection-banner");
-  el.hidden = !key;
-  el.textContent = key ? t(key) : "";
+// The connection banner: what is happening (announced), what it means, and a way to try now.
+function banner(titleKey, detail = "", { retry = false } = {}) {
+  $("connection-banner").hidden = !titleKey;
+  $("banner-title").textContent = titleKey ? t(titleKey) : "";
+  $("banner-detail").textContent = detail;
+  $("banner-retry").hidden = !retry;
 }
 
 // ---------- the WebSocket ----------
 
 function send(type, fields = {}) {
-  if (app.ws?.readyState === WebSocket.OPEN) app.ws.send(JSON.stringify({ v: PROTOCOL, type, ...fields }));
+  app.conn?.send(type, fields);
 }
 
 function connect() {
   if (!app.token) return fail("error.noToken");
   const scheme = location.protocol === "https:" ? "wss" : "ws";
-  const ws = new WebSocket(`${scheme}://${location.host}/ws`);
-  app.ws = ws;
-  ws.addEventListener("open", () => send("hello", { token: app.token }));
-  ws.addEventListener("message", (event) => {
-    let msg;
-    try { msg = JSON.parse(event.data); } catch { return; }
-    onMessage(msg);
+  app.conn = new Connection(`${scheme}://${location.host}/ws`, app.token, {
+    onMessage,
+    onLost: connectionLost,
+    onRetrying: showRetrying,
+    onFatal: (key) => fail(key),
   });
-  ws.addEventListener("close", (event) => {
-    if (app.ws !== ws) return;
-    if (event.code === 4401) return fail("error.badLink");
-    if (event.code === 4409) return fail("error.takenOver");
-    if (app.state && ["done", "declined"].includes(app.state.step)) return;
-    banner("banner.lost");
-  });
+  app.conn.open();
+}
+
+// The server keeps our place (the answer clock stops there too); here we stop the clock, drop
+// the peer connection (a resume is a new one) and keep the camera and microphone open.
+function connectionLost() {
+  app.connected = false;
+  document.body.dataset.connection = "reconnecting";
+  closePeer();
+  app.deadline = null;  // the clock shown stays where it stopped
+  updateQuestionControls();
+}
+
+function showRetrying({ inMs }) {
+  const s = app.state;
+  const parts = [];
+  if (!navigator.onLine) parts.push(t("banner.offline"));
+  if (s?.phase === "answering") parts.push(t("banner.answerPaused"));
+  else if (s) parts.push(t("banner.placeKept"));
+  if (s?.resume_grace_seconds) parts.push(t("banner.keptFor", { minutes: Math.round(s.resume_grace_seconds / 60) }));
+  parts.push(inMs >= 1000 ? t("banner.retryIn", { seconds: Math.round(inMs / 1000) }) : t("banner.retrying"));
+  banner("banner.reconnecting", parts.join(" "), { retry: inMs >= 1000 });
 }
 
 function onMessage(msg) {
   switch (msg.type) {
     case "state": return render(msg);
-    case "webrtc.answer": return app.pc?.setRemoteDescription({ type: "answer", sdp: msg.sdp }).catch(() => banner("banner.media"));
+    case "webrtc.answer":
+      return app.pc?.setRemoteDescription({ type: "answer", sdp: msg.sdp }).catch(() => app.conn.drop());
     case "media":
       app.mediaReady = Boolean(msg.audio);
+      document.body.dataset.audio = app.mediaReady ? "flowing" : "waiting";  // read by tests
       return updateQuestionControls();
     case "caption": return onCaption(msg);
     case "error": return onError(msg);
@@ -93,7 +114,7 @@ function onError(msg) {
   } else if (msg.code === "unauthorized") {
     fail("error.badLink");
   } else if (msg.code === "taken_over") {
-    fail("error.takenOver");
+    fail("error.takenOver");  // and no reconnecting: the other window has the interview now
   } else {
     console.warn("server refused a message:", msg.code, msg.message);
   }
@@ -114,7 +135,10 @@ function onCaption(msg) {
 async function render(state) {
   const first = app.state === null;
   app.state = state;
+  app.connected = true;
+  document.body.dataset.connection = "connected";
   banner(null);
+  if (["done", "declined", "interrupted", "expired"].includes(state.step)) app.conn.finish();
   if (first && !app.languageChosen && state.job.language !== "en") {
     await setLanguage(PAGE, state.job.language, { remember: false });
     $("lang").value = state.job.language;
@@ -131,6 +155,8 @@ async function render(state) {
     case "question": return renderQuestion();
     case "ready": renderReady(); return show("ready");
     case "done": stopMedia(); return show("done");
+    case "interrupted":
+    case "expired": return renderStopped(state.step);
     default: return undefined;
   }
 }
@@ -179,13 +205,22 @@ function updateQuestionControls() {
   if (!s || !s.question) return;
   const answering = s.phase === "answering";
   $("start-answer").hidden = answering;
-  $("start-answer").disabled = !app.mediaReady;
+  $("start-answer").disabled = !app.mediaReady || !app.connected;
   $("finish-answer").hidden = !answering;
+  $("finish-answer").disabled = !app.connected;
   const label = $("phase-label");
   label.classList.toggle("recording", answering);
   $("progress-fill").classList.toggle("recording", answering);
-  if (answering) label.textContent = t("question.recording");
+  if (!app.connected) label.textContent = t("question.paused");
+  else if (answering) label.textContent = t("question.recording");
   else label.textContent = app.mediaReady ? t("question.thinking") : t("question.connectingAudio");
+}
+
+function renderStopped(step) {
+  stopMedia();
+  $("stopped-title").textContent = t(`${step}.title`);
+  $("stopped-text").textContent = t(`${step}.text`, { minutes: Math.round((app.state.resume_grace_seconds || 600) / 60) });
+  show("stopped");
 }
 
 function renderReady() {
@@ -332,8 +367,15 @@ function stopMedia() {
   app.meterStop = null;
   app.stream?.getTracks().forEach((track) => track.stop());
   app.stream = null;
+  closePeer();
+}
+
+function closePeer() {
+  clearTimeout(app.stallTimer);
   app.pc?.close();
   app.pc = null;
+  app.mediaReady = false;
+  document.body.dataset.audio = "waiting";
 }
 
 // ---------- WebRTC ----------
@@ -351,22 +393,30 @@ function iceGatheringDone(pc, timeoutMs) {
   });
 }
 
+// One peer connection per WebSocket connection; after a drop the next one is negotiated afresh.
 async function negotiate() {
-  if (app.negotiating || !app.stream) return;
-  app.negotiating = true;
+  if (app.pc || !app.stream || !app.connected) return;
   app.mediaReady = false;
+  const pc = new RTCPeerConnection({ iceServers: (app.state?.ice_servers || []).map((url) => ({ urls: url })) });
+  app.pc = pc;
   try {
-    const pc = new RTCPeerConnection({ iceServers: (app.state?.ice_servers || []).map((url) => ({ urls: url })) });
-    app.pc = pc;
     for (const track of app.stream.getTracks()) pc.addTrack(track, app.stream);
     pc.addEventListener("connectionstatechange", () => {
-      if (pc.connectionState === "failed") banner("banner.media");
+      if (app.pc !== pc) return;
+      clearTimeout(app.stallTimer);
+      // A failed peer connection is replaced by reconnecting (aiortc has no ICE restart); a
+      // "disconnected" one often recovers by itself, so it gets a few seconds first.
+      if (pc.connectionState === "failed") app.conn.drop();
+      else if (pc.connectionState === "disconnected") {
+        app.stallTimer = setTimeout(() => { if (app.pc === pc && pc.connectionState !== "connected") app.conn.drop(); }, MEDIA_STALL_MS);
+      }
     });
     await pc.setLocalDescription(await pc.createOffer());
     await iceGatheringDone(pc, 5000);  // no trickle ICE: the offer carries every candidate
-    send("webrtc.offer", { sdp: pc.localDescription.sdp });
-  } finally {
-    app.negotiating = false;
+    if (app.pc === pc) send("webrtc.offer", { sdp: pc.localDescription.sdp });  // unless dropped meanwhile
+  } catch (error) {
+    console.warn("could not start the peer connection:", error);
+    if (app.pc === pc) app.conn.drop();
   }
 }
 
@@ -390,6 +440,7 @@ function wire() {
     if (q) send("answer.finish", { question: q.index });
   });
   $("begin").addEventListener("click", () => send("interview.begin"));
+  $("banner-retry").addEventListener("click", () => app.conn?.retryNow());
   window.addEventListener("hashchange", () => location.reload());
 }
 

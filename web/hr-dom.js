@@ -51,8 +51,11 @@ export function messageNode(message, tag = "span") {
 }
 
 // Show one notice (kind "error" | "ok" | "warn") in a container that is an aria-live region.
+// Errors are alerts; confirmations are status messages.
+const NOTICE_ROLES = { error: "alert", ok: "status" };
+
 export function notice(container, kind, message, ...extra) {
-  const box = el("div", { class: `alert ${kind}`, role: kind === "error" ? "alert" : null, tabindex: "-1" },
+  const box = el("div", { class: `alert ${kind}`, role: NOTICE_ROLES[kind] ?? null, tabindex: "-1" },
     messageNode(message), ...extra);
   container.replaceChildren(box);
   return box;

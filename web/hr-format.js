@@ -3,7 +3,9 @@ import { language, t } from "./i18n.js";
 import { el, tx } from "./hr-dom.js";
 
 export const JOB_LANGUAGES = { en: "English", zh: "简体中文" };
-export const STATUSES = ["invited", "consented", "declined", "in_progress", "completed"];
+export const STATUSES = [
+  "invited", "consented", "declined", "in_progress", "disconnected", "interrupted", "completed", "expired",
+];
 
 export function locale() {
   return language() === "zh" ? "zh-CN" : "en-GB";
@@ -49,6 +51,19 @@ export function pointsText(points, maxPoints) {
 export function statusBadge(status) {
   const known = STATUSES.includes(status) ? status : "unknown";
   return tx(el("span", { class: `badge status-${known}` }), `status.${known}`);
+}
+
+// "1 interruption" / "3 interruptions".
+export function interruptionsText(n) {
+  return t(n === 1 ? "interruptions.one" : "interruptions.many", { n });
+}
+
+// Time away from the interview, in words: "45 s", "2 min 05 s", "1 h 20 min".
+export function offlineText(seconds) {
+  const s = Math.max(0, Math.round(Number(seconds) || 0));
+  if (s < 60) return t("elapsed.seconds", { s });
+  if (s < 3600) return t("elapsed.minutes", { m: Math.floor(s / 60), s: String(s % 60).padStart(2, "0") });
+  return t("elapsed.hours", { h: Math.floor(s / 3600), m: Math.floor((s % 3600) / 60) });
 }
 
 export function jobLanguage(code) {

@@ -1,11 +1,13 @@
 // One interview: who, which job, where it stands (with timestamps and the device check), and
 // every question with its answer's score, explanation, transcript, recording and reviewers'
-// ratings; a link to replay it, and erasing the candidate's data on request.
+// ratings; its interruptions; a link to replay it, reopening it after an interruption, and
+// erasing the candidate's data on request.
 import { t } from "./i18n.js";
 import { api } from "./hr-api.js";
 import { $, busy, clearNotice, el, messageNode, notice, tx } from "./hr-dom.js";
 import { describeError } from "./hr-errors.js";
 import { answeredText, dateTime, duration, statusBadge, timeElement } from "./hr-format.js";
+import { interruptionsSection, reopenBox } from "./hr-interruptions.js";
 import { reviewsList } from "./hr-reviews.js";
 import { explanationBlock, scoreLine } from "./hr-score.js";
 
@@ -135,12 +137,14 @@ function header({ interview: iv, job, answers }) {
       decided,
       fact("detail.started", timeElement(iv.started_at)),
       fact("detail.completed", timeElement(iv.completed_at)),
+      iv.interrupted_at ? fact("detail.interrupted", timeElement(iv.interrupted_at)) : null,
       fact("detail.device", ...deviceCheck(iv.device_check)),
       fact("detail.answered", answeredText(answers.length, job.questions.length)),
       fact("detail.meanScore", mean == null ? "—" : `${mean.toFixed(1)} / 100`)),
     iv.data_deleted_at
       ? el("p", { class: "alert warn erased" }, tx(el("span"), "detail.erased", { at: dateTime(iv.data_deleted_at) }))
       : null,
+    reopenBox(iv, reopen),
     headActions(iv, answers));
 }
 
@@ -161,10 +165,14 @@ function answerCard(question, index, total, answer, interview, jobLanguage) {
     tx(el("h3"), "answer.heading", { n: index + 1, total }),
     el("p", { class: "question-text", lang: langTag(jobLanguage), text: question.text }));
   if (!answer) {
-    const over = ["completed", "declined"].includes(interview.status);
+    const over = ["completed", "declined", "expired"].includes(interview.status);
     const key = interview.data_deleted_at ? "answer.erased" : over ? "answer.missing" : "answer.pending";
     card.append(tx(el("p", { class: "pending" }), key));
     return card;
+  }
+  if (answer.cut_short) {
+    card.append(el("p", { class: "cut-short" },
+      tx(el("strong"), "answer.cutShort"), " ", tx(el("span"), "answer.cutShortText")));
   }
   card.append(scoreLine(answer), ...explanationBlock(answer, jobLanguage, `q${question.id}`));
   card.append(tx(el("p", { class: "meta" }), "answer.meta", {
@@ -201,7 +209,7 @@ function render() {
   // Keep the explanations the reader opened open across a refresh or a language switch.
   const body = $("detail-body");
   const open = new Set([...body.querySelectorAll("details[open]")].map((d) => d.dataset.key));
-  body.replaceChildren(header(data), answersSection(data));
+  body.replaceChildren(...[header(data), interruptionsSection(data), answersSection(data)].filter(Boolean));
   for (const details of body.querySelectorAll("details")) details.open = open.has(details.dataset.key);
   document.title = t("title.detailNamed", { name: data.interview.candidate_name });
   return undefined;
@@ -233,4 +241,31 @@ async function erase() {
   notice($("detail-msg"), "ok", {
     key: "erase.done", params: { recordings: result.recordings_purged, answers: result.answers_deleted },
   }).focus();
+}
+
+// The candidate lost the connection and did not come back in time: let their link work again.
+async function reopen() {
+  const id = currentId;
+  const done = busy($("detail-reopen"), "reopen.working");
+  let result;
+  try {
+    result = await api(`/api/interviews/${id}/reopen`, { method: "POST" });
+  } catch (error) {
+    done();
+    if (error.code === "redirecting") return;
+    if (error.code !== "not_interrupted") {
+      notice($("detail-msg"), "error", describeError(error)).focus();
+      return;
+    }
+    await load(id);  // someone else reopened it (or it changed otherwise): show where it stands now
+    if (id !== currentId) return;
+    render();
+    notice($("detail-msg"), "error", { key: "reopen.notInterrupted" }).focus();
+    return;
+  }
+  done();
+  if (id !== currentId || !data) return;
+  data = { ...data, interview: result.interview };
+  render();
+  notice($("detail-msg"), "ok", { key: "reopen.done" }).focus();
 }

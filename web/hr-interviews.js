@@ -1,9 +1,10 @@
-// The interviews list: candidate, job, status, answers, mean score and dates; filter by job.
+// The interviews list: candidate, job, status (and how often the connection was lost), answers,
+// mean score and dates; filter by job.
 import { t } from "./i18n.js";
 import { api } from "./hr-api.js";
 import { $, busy, cell, clearNotice, el, notice, tx } from "./hr-dom.js";
 import { describeError } from "./hr-errors.js";
-import { answeredText, statusBadge, timeElement, timeOnly } from "./hr-format.js";
+import { answeredText, interruptionsText, statusBadge, timeElement, timeOnly } from "./hr-format.js";
 
 let ctx;
 let rows = null;       // the last list the server sent, or null before the first one
@@ -70,6 +71,13 @@ function renderFilter() {
   select.value = filter;
 }
 
+function statusCell(item) {
+  const count = item.interruptions ?? 0;
+  return el("span", { class: "status-cell" },
+    statusBadge(item.status),
+    count > 0 ? el("span", { class: "interruption-count", text: interruptionsText(count) }) : null);
+}
+
 function rowFor(item) {
   const href = `#interview/${item.id}`;
   const job = ctx.job(item.job_id);
@@ -79,7 +87,7 @@ function rowFor(item) {
       el("a", { href, text: item.candidate_name }),
       el("span", { class: "sub", text: item.candidate_email })),
     cell("col.job", item.job_title ?? job?.title ?? ""),
-    cell("col.status", statusBadge(item.status)),
+    cell("col.status", statusCell(item)),
     cell("col.answered", answeredText(item.answered ?? 0, job?.question_count), "num"),
     cell("col.meanScore", mean, "num"),
     cell("col.invited", timeElement(item.created_at)),
