@@ -17,6 +17,7 @@ test: $(TEST_STAMP) browser
 bench: $(TEST_STAMP) browser
 	$(PY) bench/latency.py
 	$(PY) bench/vault.py
+	$(PY) bench/resume.py
 
 $(VENV)/bin/python:
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || { echo "Intervox needs Python 3.11 or newer (set PYTHON=...)"; exit 1; }

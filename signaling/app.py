@@ -106,6 +106,9 @@ def create_app(settings: Settings, *, recognizer: SpeechRecognizer | None = None
                                        recordings=app[RECORDINGS], settings=settings)
         app[METRICS].gauge("intervox_live_interviews", "Interviews held in memory (connected or in grace)",
                            lambda: len(app[REGISTRY]))
+        if waiting := await app[REGISTRY].resume_waiting():
+            log.info("%d interview(s) were in progress when the server stopped; waiting for their candidates",
+                     waiting)
         yield
         await app[CLEANUPS].aclose(timeout=SHUTDOWN_GRACE_SECONDS)
         await app[REGISTRY].aclose()

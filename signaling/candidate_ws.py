@@ -48,8 +48,10 @@ from .store import Store
 log = logging.getLogger(__name__)
 
 HELLO_TIMEOUT = 10.0
-# Protocol-level pings; aiohttp closes the socket when a pong is 1 s late.
-HEARTBEAT_SECONDS = 2.0
+# Protocol-level pings keep proxies and NAT bindings from idling the socket out. aiohttp closes a
+# socket whose pong is more than half this late, so it is kept long: on a congested mobile link a
+# round trip can take seconds. Dead connections are found by CLIENT_SILENCE_LIMIT instead.
+HEARTBEAT_SECONDS = 10.0
 # The page sends an application ping every 2 s; a connection silent this long is dead even if the
 # TCP connection still answers (a suspended laptop, a proxy holding the socket).
 CLIENT_SILENCE_LIMIT = 4.5

@@ -160,11 +160,27 @@ class LiveInterview:
                 return
             interruption = await self._store.open_interruption(self.record.id, self.flow.question,
                                                                self.flow.phase.value)
-            await self._store.set_status(self.record.id, Status.DISCONNECTED)
-            grace = asyncio.create_task(self._grace_period(), name=f"grace-{self.record.public_id[:8]}")
-            self._absence = _Absence(time.monotonic(), interruption, grace)
+            await self._wait_for_return(interruption, time.monotonic())
             log.info("interview %s: candidate disconnected; waiting up to %.0f s", self.record.public_id,
                      self._grace_seconds)
+
+    async def wait_after_restart(self, interruption_id: int | None, away_seconds: float) -> None:
+        """The server (re)started with this interview in progress or already waiting: nobody is
+        connected, so the candidate gets a grace period from now, under the interruption already
+        open (`away_seconds` ago) or a new one."""
+        async with self._lock:
+            if self._outbox is not None or self._absence is not None or self.flow.status is not Status.IN_PROGRESS:
+                return
+            if interruption_id is None:
+                interruption_id = await self._store.open_interruption(self.record.id, self.flow.question,
+                                                                      self.flow.phase.value)
+            await self._wait_for_return(interruption_id, time.monotonic() - away_seconds)
+            self._stored_away = False
+
+    async def _wait_for_return(self, interruption_id: int, since: float) -> None:
+        await self._store.set_status(self.record.id, Status.DISCONNECTED)
+        grace = asyncio.create_task(self._grace_period(), name=f"grace-{self.record.public_id[:8]}")
+        self._absence = _Absence(since, interruption_id, grace)
 
     async def _grace_period(self) -> None:
         await asyncio.sleep(self._grace_seconds)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from datetime import UTC, datetime
 
 from scoring.scheduler import TranscriptionScheduler
 
@@ -60,6 +61,22 @@ class LiveInterviews:
                                      resume_grace_seconds=self._grace_seconds, on_idle=self.release)
                 self._live[record.id] = live
             return live
+
+    async def resume_waiting(self) -> int:
+        """At start-up: every interview left in progress or disconnected waits a grace period for its
+        candidate again (the clock restarts now), so none stays "disconnected" for ever. Interviews HR
+        reopened (disconnected, no open interruption) wait for the candidate without a deadline."""
+        count = 0
+        for record, interruption_id, started_at in await self._store.interviews_left_waiting():
+            if record.status is Status.DISCONNECTED and interruption_id is None:
+                continue
+            away = 0.0
+            if started_at is not None:
+                away = max(0.0, (datetime.now(UTC) - datetime.fromisoformat(started_at)).total_seconds())
+            live = await self.get(record)
+            await live.wait_after_restart(interruption_id, away)
+            count += 1
+        return count
 
     def release(self, live: LiveInterview) -> None:
         """Forget an interview nobody is connected to, with no answer in flight and no grace period

@@ -335,6 +335,16 @@ class Store:
             (utc_now(), round(offline_seconds, 2), outcome, interruption_id),
         )
 
+    async def interviews_left_waiting(self) -> list[tuple[Interview, int | None, str | None]]:
+        """Interviews that were in progress or waiting for a candidate when the server last stopped:
+        each with its open interruption (id and start time), if it has one."""
+        rows = await self.all(
+            "SELECT i.id, x.id AS interruption_id, x.started_at AS interruption_started FROM interviews i "
+            "LEFT JOIN interruptions x ON x.interview_id = i.id AND x.ended_at IS NULL "
+            "WHERE i.status IN ('in_progress', 'disconnected') ORDER BY i.id, x.id")
+        latest = {r["id"]: (r["interruption_id"], r["interruption_started"]) for r in rows}
+        return [(await self.interview_by_id(interview_id), *open_) for interview_id, open_ in latest.items()]
+
     async def interruptions(self, interview_id: int) -> list[dict]:
         rows = await self.all("SELECT * FROM interruptions WHERE interview_id = ? ORDER BY id", (interview_id,))
         return [{"question": r["question"], "phase": r["phase"], "started_at": r["started_at"],

@@ -1,7 +1,7 @@
 // The candidate's page. The server owns the interview's state; this page renders each `state`
 // message it receives, captures camera and microphone, and sends them over WebRTC.
 import { Connection } from "./candidate-connection.js";
-import { languagePicker, preferredLanguage, setLanguage, t } from "./i18n.js";
+import { language, languagePicker, preferredLanguage, setLanguage, t } from "./i18n.js";
 
 const PAGE = "candidate";
 // A peer connection "disconnected" this long (no media getting through) is replaced.
@@ -82,20 +82,22 @@ function connectionLost() {
   updateQuestionControls();
 }
 
-function showRetrying({ inMs }) {
+function showRetrying(retry) {
+  app.retry = retry;
+  const { inMs } = retry;
   const s = app.state;
   const parts = [];
   if (!navigator.onLine) parts.push(t("banner.offline"));
   if (s?.phase === "answering") parts.push(t("banner.answerPaused"));
   else if (s) parts.push(t("banner.placeKept"));
-  if (s?.resume_grace_seconds) parts.push(t("banner.keptFor", { minutes: Math.round(s.resume_grace_seconds / 60) }));
+  if (s?.resume_grace_seconds) parts.push(t("banner.keptFor", { duration: graceText() }));
   parts.push(inMs >= 1000 ? t("banner.retryIn", { seconds: Math.round(inMs / 1000) }) : t("banner.retrying"));
-  banner("banner.reconnecting", parts.join(" "), { retry: inMs >= 1000 });
+  banner("banner.reconnecting", parts.join(language() === "zh" ? "" : " "), { retry: inMs >= 1000 });
 }
 
 function onMessage(msg) {
   switch (msg.type) {
-    case "state": return render(msg);
+    case "state": return onState(msg);
     case "webrtc.answer":
       return app.pc?.setRemoteDescription({ type: "answer", sdp: msg.sdp }).catch(() => app.conn.drop());
     case "media":
@@ -132,10 +134,12 @@ function onCaption(msg) {
 
 // ---------- rendering the server's state ----------
 
-async function render(state) {
+// A state message: the server's word on where the interview is, and proof the connection works.
+async function onState(state) {
   const first = app.state === null;
   app.state = state;
   app.connected = true;
+  app.deadline = state.remaining_ms == null ? null : performance.now() + state.remaining_ms;
   document.body.dataset.connection = "connected";
   banner(null);
   if (["done", "declined", "interrupted", "expired"].includes(state.step)) app.conn.finish();
@@ -143,8 +147,13 @@ async function render(state) {
     await setLanguage(PAGE, state.job.language, { remember: false });
     $("lang").value = state.job.language;
   }
+  render();
+}
+
+// Draw the current state (again after a language change: nothing here touches the connection).
+function render() {
+  const state = app.state;
   $("job-title").textContent = state.job.title;
-  app.deadline = state.remaining_ms == null ? null : performance.now() + state.remaining_ms;
   switch (state.step) {
     case "consent": return renderConsent();
     case "declined": stopMedia(); return show("declined");
@@ -209,17 +218,23 @@ function updateQuestionControls() {
   $("finish-answer").hidden = !answering;
   $("finish-answer").disabled = !app.connected;
   const label = $("phase-label");
-  label.classList.toggle("recording", answering);
+  label.classList.toggle("recording", answering && app.connected);
   $("progress-fill").classList.toggle("recording", answering);
   if (!app.connected) label.textContent = t("question.paused");
   else if (answering) label.textContent = t("question.recording");
   else label.textContent = app.mediaReady ? t("question.thinking") : t("question.connectingAudio");
 }
 
+// How long the server waits for a candidate who dropped, in words ("10 minutes").
+function graceText() {
+  const seconds = app.state?.resume_grace_seconds || 600;
+  return seconds >= 120 ? t("duration.minutes", { n: Math.round(seconds / 60) }) : t("duration.seconds", { n: Math.round(seconds) });
+}
+
 function renderStopped(step) {
   stopMedia();
   $("stopped-title").textContent = t(`${step}.title`);
-  $("stopped-text").textContent = t(`${step}.text`, { minutes: Math.round((app.state.resume_grace_seconds || 600) / 60) });
+  $("stopped-text").textContent = t(`${step}.text`, { duration: graceText() });
   show("stopped");
 }
 
@@ -446,7 +461,10 @@ function wire() {
 
 async function main() {
   await setLanguage(PAGE, preferredLanguage("en"), { remember: false });
-  languagePicker($("lang"), PAGE, () => { if (app.state) render(app.state); });
+  languagePicker($("lang"), PAGE, () => {
+    if (app.state) render();
+    if (app.state && !app.connected && app.retry) showRetrying(app.retry);
+  });
   wire();
   connect();
 }

@@ -245,3 +245,48 @@ async def test_grace_expiry_interrupts_then_hr_reopens_and_the_candidate_finishe
         await browser.close()
         with contextlib.suppress(Exception):
             await hr.close()
+
+
+async def test_retry_schedule_backs_off_with_jitter_and_try_now_works(server, hr, playwright):
+    """The server unreachable from the first moment: the page says it is reconnecting, keeps trying
+    with growing delays, and "Try again now" tries at once. Then the server comes back."""
+    invite = await create_interview(hr, "Backoff")
+    browser = await open_browser(playwright)
+    try:
+        page = await browser.new_page()
+        await page.goto(f"{server.base_url}/static/candidate.html")  # the page's origin, for the import
+        delays = await page.evaluate("""async () => {
+            const { retryDelay } = await import("/static/candidate-connection.js");
+            return [0, 1, 2, 3, 4, 5, 9].map((n) => [retryDelay(n, () => 0), retryDelay(n, () => 1)]);
+        }""")
+        assert delays == [[0, 0], [240, 360], [960, 1440], [2160, 3240], [3840, 5760], [5600, 8400], [5600, 8400]]
+
+        attempts: list[float] = []
+        refusing = True
+
+        async def handle(ws):
+            attempts.append(time.monotonic())
+            if refusing:
+                await ws.close(code=1011, reason="test: refused")
+            else:
+                ws.connect_to_server()
+
+        await page.route_web_socket("**/ws", handle)
+        await page.goto(invite["invite_url"])
+        await page.wait_for_selector("#connection-banner:visible")
+
+        async def five_attempts() -> bool:
+            return len(attempts) >= 5
+
+        await wait_for(five_attempts, "five attempts", timeout=15)
+        gaps = [b - a for a, b in zip(attempts, attempts[1:], strict=False)]
+        assert gaps[:4] == sorted(gaps[:4]) and gaps[3] > 2.0, f"the delays must grow: {gaps}"
+        assert "Trying again in" in await page.text_content("#banner-detail")
+        before = len(attempts)
+        refusing = False
+        await page.click("#banner-retry")
+        await page.wait_for_selector("#screen-consent:visible", timeout=5_000)
+        assert len(attempts) == before + 1, "Try again now connects at once"
+        assert await page.is_hidden("#connection-banner")
+    finally:
+        await browser.close()

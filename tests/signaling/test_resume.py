@@ -135,6 +135,7 @@ async def test_grace_expiry_interrupts_then_hr_reopens_and_the_candidate_finishe
     again = await open_candidate(client)
     state = await again.hello(token)
     assert (state["step"], state["question"]["index"], state["phase"]) == ("question", 1, "thinking")
+    assert await status_of(app) == "in_progress", "back after HR reopened it: in progress again"
     await again.connect_media()
     await again.send("answer.start", question=1)
     await again.expect("state", phase="answering")
@@ -161,4 +162,73 @@ async def test_hr_sees_each_interruption_with_its_offline_time(aiohttp_client, t
     assert interview.interruptions == 1 and interview.interview.status.value == "in_progress"
     (interruption,) = await app[STORE].interruptions(interview.interview.id)
     assert interruption["outcome"] == "resumed" and 1.0 <= interruption["offline_seconds"] < 3.0
+    await back.close()
+
+
+async def test_after_a_restart_the_interview_waits_then_is_interrupted(aiohttp_client, tmp_path):
+    """The server stops with a candidate mid-interview: at the next start the interview waits a grace
+    period for the candidate again (not "disconnected" for ever), then becomes interrupted."""
+    first = await make_client(aiohttp_client, tmp_path, resume_grace_seconds=60)
+    token = await make_interview(first.server.app)
+    c = await open_candidate(first)
+    await reach_first_question(c, token)
+    await first.close()  # the server shuts down under the connected candidate
+    await c.close()
+
+    second = await make_client(aiohttp_client, tmp_path, resume_grace_seconds=1.5)
+    app = second.server.app
+    assert await status_of(app) == "disconnected"
+    await asyncio.sleep(2.5)
+    assert await status_of(app) == "interrupted"
+    interview = (await app[STORE].interviews())[0].interview
+    (interruption,) = await app[STORE].interruptions(interview.id)
+    assert interruption["outcome"] == "interrupted" and interruption["offline_seconds"] >= 1.5
+    back = await open_candidate(second)
+    assert (await back.hello(token))["step"] == "interrupted"
+    await back.close()
+
+
+async def test_after_a_restart_the_candidate_comes_back_in_time(aiohttp_client, tmp_path):
+    first = await make_client(aiohttp_client, tmp_path)
+    token = await make_interview(first.server.app)
+    c = await open_candidate(first)
+    await reach_first_question(c, token)
+    await first.close()
+    await c.close()
+
+    second = await make_client(aiohttp_client, tmp_path)
+    app = second.server.app
+    back = await open_candidate(second)
+    state = await back.hello(token)
+    assert (state["step"], state["question"]["index"]) == ("question", 0)
+    assert await status_of(app) == "in_progress"
+    interview = (await app[STORE].interviews())[0].interview
+    assert [i["outcome"] for i in await app[STORE].interruptions(interview.id)] == ["resumed"]
+    await back.close()
+
+
+async def test_finished_answers_and_the_practice_are_not_repeated(aiohttp_client, tmp_path):
+    """A drop after the first answer and a return: the interview goes on at question 2's think time,
+    with the first answer stored once; the practice is not offered again."""
+    client = await make_client(aiohttp_client, tmp_path)
+    app = client.server.app
+    token = await make_interview(app, questions=2)
+    c = await open_candidate(client)
+    await reach_first_question(c, token)
+    await c.send("answer.start", question=0)
+    await c.expect("state", phase="answering")
+    c.tone.speaking = True
+    await asyncio.sleep(1.0)
+    await c.send("answer.finish", question=0)
+    await c.expect("answer.saved", question=0)
+    await c.close()
+
+    back = await open_candidate(client)
+    state = await back.hello(token)
+    assert (state["step"], state["question"]["index"], state["phase"]) == ("question", 1, "thinking")
+    interview = (await app[STORE].interviews())[0].interview
+    assert [a.position for a in await app[STORE].answers(interview.id)] == [0]
+    await back.connect_media()
+    await back.send("answer.start", question=-1)  # the practice question is over
+    assert (await back.expect("error"))["code"] == "out_of_order"
     await back.close()
