@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import time
 from typing import Any
 
 import numpy as np
@@ -88,6 +89,7 @@ class CandidateConnection:
         self.epoch = 0
         self._peer: PeerSession | None = None
         self._audio_seen = False
+        self._last_heard = time.monotonic()  # the last message from the page
         self._errors = 0
         self.dropped_messages = 0
 
@@ -155,6 +157,7 @@ class CandidateConnection:
                          live.record.public_id, CLIENT_SILENCE_LIMIT)
                 await self._ws.close(code=CloseCode.SILENT, message=b"no heartbeat")
                 return
+            self._last_heard = time.monotonic()
             if message.type is WSMsgType.TEXT:
                 raw: str | bytes = message.data
             elif message.type is WSMsgType.BINARY:
@@ -289,7 +292,7 @@ class CandidateConnection:
         """Detach from the interview, close the peer connection (bounded) and stop the writer."""
         live, self._live = self._live, None
         if live is not None:
-            await live.disconnect(self)
+            await live.disconnect(self, lost_at=self._last_heard)
             self._registry.release(live)
         peer, self._peer = self._peer, None
         if peer is not None:

@@ -145,9 +145,12 @@ class LiveInterview:
             await self._store.set_status(self.record.id, Status.IN_PROGRESS)
         log.info("interview %s: candidate back after %.1f s", self.record.public_id, offline)
 
-    async def disconnect(self, outbox: Outbox) -> None:
-        """`outbox` is gone. If it was the current connection: stop the clock, close the recording
-        part and, for an interview in progress, wait the grace period for the candidate."""
+    async def disconnect(self, outbox: Outbox, *, lost_at: float | None = None) -> None:
+        """`outbox` is gone (last heard from at `lost_at`, monotonic). If it was the current
+        connection: stop the clock, close the recording part and, for an interview in progress,
+        wait the grace period for the candidate. Time offline counts from `lost_at`, not from
+        when this ran: closing the part can take a while on a busy disk."""
+        lost_at = time.monotonic() if lost_at is None else lost_at
         async with self._lock:
             if self._outbox is not outbox:
                 return  # a newer connection took over: nothing is paused
@@ -159,8 +162,9 @@ class LiveInterview:
             if self.flow.status is not Status.IN_PROGRESS:
                 return
             interruption = await self._store.open_interruption(self.record.id, self.flow.question,
-                                                               self.flow.phase.value)
-            await self._wait_for_return(interruption, time.monotonic())
+                                                               self.flow.phase.value,
+                                                               seconds_ago=time.monotonic() - lost_at)
+            await self._wait_for_return(interruption, lost_at)
             log.info("interview %s: candidate disconnected; waiting up to %.0f s", self.record.public_id,
                      self._grace_seconds)
 

@@ -14,6 +14,7 @@ import uuid
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -26,7 +27,7 @@ from .records import Interview, InterviewSummary, Job, Question, Role, StoredAns
 from .review_store import ReviewStore
 from .schema import MIGRATIONS
 from .staff_store import StaffStore
-from .timeutil import utc_now
+from .timeutil import iso, utc_now
 
 log = logging.getLogger(__name__)
 
@@ -321,11 +322,13 @@ class Store:
                                             (interview_id,))).fetchone()
             return row[0]
 
-    async def open_interruption(self, interview_id: int, question: int, phase: str) -> int:
+    async def open_interruption(self, interview_id: int, question: int, phase: str, *,
+                                seconds_ago: float = 0.0) -> int:
+        started = iso(datetime.now(UTC) - timedelta(seconds=max(0.0, seconds_ago)))
         async with self.transaction() as conn:
             cursor = await conn.execute(
                 "INSERT INTO interruptions (interview_id, question, phase, started_at) VALUES (?, ?, ?, ?)",
-                (interview_id, question, phase, utc_now()),
+                (interview_id, question, phase, started),
             )
             return cursor.lastrowid
 
