@@ -30,6 +30,7 @@ from signaling.app import create_app  # noqa: E402
 from signaling.config import Settings  # noqa: E402
 from signaling.keys import KEYRING, STORE  # noqa: E402
 from signaling.records import PartStatus, Role  # noqa: E402
+from signaling.sessions import COOKIE_NAME  # noqa: E402
 from signaling.store import NewQuestion  # noqa: E402
 from signaling.timeutil import utc_now  # noqa: E402
 
@@ -103,7 +104,7 @@ async def _run(size: int, requests: int) -> dict[str, float]:
         try:
             path, session_id = await _encrypted_part(app, plaintext, data_dir)
             starts = [random.randrange(0, size - RANGE) for _ in range(requests)]
-            async with aiohttp.ClientSession(cookies={"intervox_session": session_id},
+            async with aiohttp.ClientSession(cookies={COOKIE_NAME: session_id},
                                              cookie_jar=aiohttp.CookieJar(unsafe=True)) as session:
                 await _ttfb(session, base + path, 0)  # warm up both paths once
                 await _ttfb(session, plain_base + "/plain.webm", 0)

@@ -14,11 +14,14 @@ import asyncio
 import logging
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from enum import StrEnum
 
 import numpy as np
 from aiortc import RTCConfiguration, RTCIceServer, RTCPeerConnection, RTCRtpReceiver, RTCSessionDescription
 from aiortc.mediastreams import MediaStreamError, MediaStreamTrack
+from aiortc.sdp import SessionDescription
+from aiortc.stats import RTCInboundRtpStreamStats, RTCTransportStats
 
 from .audio import Mono16kResampler
 from .errors import InvalidOffer
@@ -36,6 +39,30 @@ class PeerState(StrEnum):
     DISCONNECTED = "disconnected"
     FAILED = "failed"
     CLOSED = "closed"
+
+
+@dataclass(frozen=True)
+class InboundStats:
+    """One received RTP stream, cumulative since it started (aiortc's inbound-rtp report)."""
+
+    kind: str  # "audio" | "video"
+    packets_received: int
+    packets_lost: int  # expected (from sequence numbers) minus received; may dip below 0 with duplicates
+    jitter_seconds: float | None  # RFC 3550 interarrival jitter; None when the clock rate is unknown
+
+
+@dataclass(frozen=True)
+class PeerStats:
+    """What aiortc can tell about a connection's health, at one moment (cumulative counters).
+
+    There is no round-trip time: aiortc estimates it only from the receiver reports about media
+    it *sends* (remote-inbound-rtp), and this server only receives.
+    """
+
+    at: float  # time.monotonic() when sampled
+    state: PeerState
+    bytes_received: int  # every DTLS/SRTP datagram of the bundled transport: audio + video + RTCP
+    inbound: tuple[InboundStats, ...]
 
 
 class PeerSession:
@@ -63,6 +90,7 @@ class PeerSession:
         self._consumers: set[asyncio.Task[None]] = set()
         self._state = PeerState.NEW
         self._closed = False
+        self._clock_rates: dict[str, int] = {}  # RTP clock rate of the negotiated codec, per kind
         self.audio_frames = 0
         self.video_frames = 0
         self._pc.on("track", self._on_track)
@@ -82,6 +110,10 @@ class PeerSession:
             if "audio" not in kinds:
                 raise InvalidOffer("the offer carries no audio track")
             await self._pc.setLocalDescription(await self._pc.createAnswer())
+            # The answer lists the chosen codec first; its clock rate turns jitter into seconds.
+            self._clock_rates = {m.kind: m.rtp.codecs[0].clockRate
+                                 for m in SessionDescription.parse(self._pc.localDescription.sdp).media
+                                 if m.rtp.codecs}
         except InvalidOffer:
             raise
         except (ValueError, KeyError, IndexError, TypeError, AttributeError) as exc:
@@ -139,6 +171,22 @@ class PeerSession:
             return
         for source in receiver.getSynchronizationSources():
             await receiver._send_rtcp_pli(source.source)
+
+    async def stats(self) -> PeerStats | None:
+        """The connection's counters now, from aiortc's getStats(); None once closed."""
+        if self._closed:
+            return None
+        report = await self._pc.getStats()
+        inbound, transports = [], {}
+        for item in report.values():
+            if isinstance(item, RTCInboundRtpStreamStats):
+                rate = self._clock_rates.get(item.kind)
+                inbound.append(InboundStats(item.kind, item.packetsReceived, item.packetsLost,
+                                            item.jitter / rate if rate else None))
+            elif isinstance(item, RTCTransportStats):
+                transports[item.id] = item.bytesReceived
+        inbound.sort(key=lambda s: s.kind)
+        return PeerStats(time.monotonic(), self._state, sum(transports.values()), tuple(inbound))
 
     def _on_connection_state(self) -> None:
         self._set_state(PeerState(self._pc.connectionState))

@@ -14,9 +14,32 @@ from scoring.asr import SpeechRecognizer, WhisperRecognizer
 from scoring.model import ensure_bundled_model, verify_model_dir
 from scoring.scheduler import TranscriptionScheduler
 
-from . import admin_api, bootstrap, candidate_ws, hr_api, metrics, pages, ratelimit, retention, review_api, totp_api
+from . import (
+    account_api,
+    admin_api,
+    bank_api,
+    bootstrap,
+    candidate_ws,
+    hr_api,
+    invitation_expiry,
+    invitations_api,
+    invite_mail,
+    jobs_api,
+    metrics,
+    pages,
+    ratelimit,
+    retention,
+    review_api,
+    staff_api,
+    totp_api,
+    webhooks_api,
+)
+from .analytics_api import routes as analytics_routes
+from .anomaly_api import routes as anomaly_routes
+from .bus import EventBus
 from .config import Settings
 from .datadir_lock import DataDirLock
+from .hr_live_ws import hr_live_ws
 from .keyring import Keyring
 from .keys import (
     BANNER,
@@ -24,6 +47,7 @@ from .keys import (
     FINALIZERS,
     KEYRING,
     LIMITERS,
+    MAILER,
     RECORDINGS,
     REGISTRY,
     SCHEDULER,
@@ -32,6 +56,8 @@ from .keys import (
     STORE,
     Limiters,
 )
+from .live_feed import FEED, LiveFeed
+from .mailer import Mailer
 from .metrics import METRICS, Metrics
 from .ratelimit import Limiter
 from .recordings import Recordings
@@ -39,6 +65,7 @@ from .registry import LiveInterviews
 from .security import api_errors, origin_check, security_headers
 from .store import Store
 from .tasks import TaskOwner
+from .webhooks import WebhookWorker
 
 log = logging.getLogger(__name__)
 
@@ -61,6 +88,7 @@ def create_app(settings: Settings, *, recognizer: SpeechRecognizer | None = None
     app[BANNER] = []
     app[SOCKETS] = weakref.WeakSet()
     app[LIMITERS] = Limiters(login=Limiter(ratelimit.LOGIN), totp=Limiter(ratelimit.TOTP))
+    app[MAILER] = Mailer(settings)
     app[METRICS] = Metrics()
     app.on_response_prepare.append(security_headers)
 
@@ -90,6 +118,14 @@ def create_app(settings: Settings, *, recognizer: SpeechRecognizer | None = None
         purger.cancel()
         await asyncio.gather(purger, return_exceptions=True)
 
+    async def webhooks_ctx(app: web.Application) -> AsyncIterator[None]:
+        # Stops after the live interviews (their last answers' events are committed by then);
+        # whatever is not delivered yet is pending in the database for the next start.
+        worker = WebhookWorker(app[STORE], app[KEYRING], retry_base_seconds=settings.webhook_retry_seconds)
+        worker.start()
+        yield
+        await worker.aclose()
+
     async def asr_ctx(app: web.Application) -> AsyncIterator[None]:
         engine = recognizer if recognizer is not None else await asyncio.to_thread(load_recognizer, settings)
         scheduler = TranscriptionScheduler(engine)
@@ -98,12 +134,23 @@ def create_app(settings: Settings, *, recognizer: SpeechRecognizer | None = None
         yield
         await scheduler.aclose()
 
+    async def feed_ctx(app: web.Application) -> AsyncIterator[None]:
+        # What live interviews tell HR's dashboards; closed after the interviews (their last
+        # answers' anomalies are stored) and before the store.
+        feed = LiveFeed(EventBus(), app[STORE], TaskOwner("live-feed"))
+        app[FEED] = feed
+        app[METRICS].gauge("intervox_bus_events_dropped", "Live events dropped by subscribers that fell behind",
+                           lambda: feed.bus.dropped)
+        app[METRICS].gauge("intervox_bus_subscribers", "Live event subscribers (HR dashboards)", lambda: len(feed.bus))
+        yield
+        await feed.aclose(timeout=SHUTDOWN_GRACE_SECONDS)
+
     async def live_ctx(app: web.Application) -> AsyncIterator[None]:
         finalizers = TaskOwner("answer-finalizers")
         app[FINALIZERS] = finalizers
         app[CLEANUPS] = TaskOwner("connection-cleanups")
         app[REGISTRY] = LiveInterviews(store=app[STORE], scheduler=app[SCHEDULER], finalizers=finalizers,
-                                       recordings=app[RECORDINGS], settings=settings)
+                                       recordings=app[RECORDINGS], settings=settings, feed=app[FEED])
         app[METRICS].gauge("intervox_live_interviews", "Interviews held in memory (connected or in grace)",
                            lambda: len(app[REGISTRY]))
         if waiting := await app[REGISTRY].resume_waiting():
@@ -122,14 +169,24 @@ def create_app(settings: Settings, *, recognizer: SpeechRecognizer | None = None
             return_exceptions=True,
         )
 
-    app.cleanup_ctx.extend([store_ctx, recordings_ctx, asr_ctx, live_ctx])
+    app.cleanup_ctx.extend([store_ctx, recordings_ctx, webhooks_ctx, asr_ctx, feed_ctx, live_ctx])
+    app.cleanup_ctx.extend([invitation_expiry.sweep_ctx, invite_mail.tasks_ctx])  # need the store and registry
     app.on_shutdown.append(close_sockets)
     app.add_routes(pages.routes)
     app.add_routes(hr_api.routes)
+    app.add_routes(jobs_api.routes)
+    app.add_routes(bank_api.routes)
+    app.add_routes(invitations_api.routes)
     app.add_routes(totp_api.routes)
     app.add_routes(review_api.routes)
     app.add_routes(admin_api.routes)
+    app.add_routes(staff_api.routes)
+    app.add_routes(account_api.routes)
+    app.add_routes(webhooks_api.routes)
+    app.add_routes(analytics_routes)
+    app.add_routes(anomaly_routes)
     app.router.add_get("/ws", candidate_ws.candidate_ws)
+    app.router.add_get("/ws/hr", hr_live_ws)
     app.router.add_get("/metrics", metrics.handler(settings.metrics_token))
     pages.add_static(app)
     return app

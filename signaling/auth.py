@@ -19,6 +19,7 @@ _hasher = PasswordHasher()
 _DUMMY_HASH = _hasher.hash(secrets.token_urlsafe(16))
 
 MIN_PASSWORD_CHARS = 12
+MAX_PASSWORD_CHARS = 1024
 
 
 def hash_password(password: str) -> str:
@@ -49,3 +50,28 @@ def digest(secret: str) -> str:
 
 def generate_password() -> str:
     return secrets.token_urlsafe(15)
+
+
+def password_problem(password: object, *, email: str) -> str | None:
+    """Why `password` may not be chosen (a message for the person choosing it), or None.
+
+    Length is what matters (NIST SP 800-63B): at least 12 characters, any characters, no
+    composition rules. The account's own e-mail address is refused.
+    """
+    if not isinstance(password, str) or not password:
+        return "is required"
+    if len(password) < MIN_PASSWORD_CHARS:
+        return f"must be at least {MIN_PASSWORD_CHARS} characters"
+    if len(password) > MAX_PASSWORD_CHARS:
+        return f"must be at most {MAX_PASSWORD_CHARS} characters"
+    if password.strip().casefold() in {email.strip().casefold(), email.partition("@")[0].strip().casefold()}:
+        return "must not be your e-mail address"
+    if len(set(password)) < 4:
+        return "must not repeat the same few characters"
+    return None
+
+
+def unusable_password_hash() -> str:
+    """A real Argon2 hash of a secret nobody knows: for accounts whose owner has not set a password yet
+    (the login check costs the same as for any account)."""
+    return hash_password(new_secret())

@@ -24,8 +24,10 @@ from .auth import digest
 from .config import Settings
 from .flow import Event, EventKind, FlowError, Status, Step
 from .interview import LiveInterview
+from .invitation_expiry import expire_on_hello
 from .keys import CLEANUPS, REGISTRY, SETTINGS, SOCKETS, STORE
 from .metrics import METRICS, Metrics
+from .policy import Access, rule
 from .protocol import (
     AnswerFinish,
     AnswerStart,
@@ -43,6 +45,7 @@ from .protocol import (
     error_message,
     parse_client_message,
 )
+from .quality import watch_quality
 from .registry import LiveInterviews
 from .store import Store
 
@@ -68,6 +71,7 @@ class CloseCode:
     UNAUTHORIZED = 4401
     HELLO_TIMEOUT = 4408
     TAKEN_OVER = 4409
+    REVOKED = 4403  # the invitation was withdrawn
     SILENT = 4410
 
 
@@ -92,6 +96,10 @@ class CandidateConnection:
         self._last_heard = time.monotonic()  # the last message from the page
         self._errors = 0
         self.dropped_messages = 0
+        # Connection quality for HR every ~2 s, while this is the interview's connection.
+        self._quality = asyncio.create_task(watch_quality(
+            lambda: self._peer, lambda: self._live if self._live and self._live.connected_to(self) else None,
+        ), name="candidate-quality")
 
     # sending
 
@@ -195,17 +203,24 @@ class CandidateConnection:
             record = await self._store.interview_by_token_hash(digest(hello.token))
             if record is None:
                 raise ProtocolError(ErrorCode.UNAUTHORIZED, "this invite link is not valid", hello.ref)
+            if record.revoked_at is not None:
+                raise ProtocolError(ErrorCode.REVOKED, "this invitation was withdrawn", hello.ref)
         except ProtocolError as error:
             self._send_error(error)
             await self._flush()
-            await self._ws.close(code=CloseCode.UNAUTHORIZED, message=error.code.value.encode())
+            code = CloseCode.REVOKED if error.code is ErrorCode.REVOKED else CloseCode.UNAUTHORIZED
+            await self._ws.close(code=code, message=error.code.value.encode())
             return None
+        record = await expire_on_hello(self._store, self._registry, record)  # an expired link: the expired step
         live = await self._registry.get(record)
         self._live = live
         self.epoch, replaced = await live.connect(self)
         if isinstance(replaced, CandidateConnection):
             await replaced.take_over()
         await self._store.mark_opened(record.id)
+        if (await self._store.interview_by_id(record.id)).revoked_at is not None:
+            await self.withdraw()  # withdrawn while this connection was being set up
+            return None
         log.info("interview %s: candidate connected (connection %d)", record.public_id, self.epoch)
         live.push_state()
         return live
@@ -237,8 +252,10 @@ class CandidateConnection:
         await self._store.record_device_check(
             live.record.id, {"camera": message.camera, "microphone": message.microphone, "problem": message.problem}
         )
+        live.feed.device_check(live, camera=message.camera, microphone=message.microphone, problem=message.problem)
         if message.camera and message.microphone and live.flow.step is Step.DEVICE_CHECK:
             await live.apply(Event(EventKind.DEVICE_OK), epoch=self.epoch)
+            await self._store.mark_device_ok(live.record.id)  # funnel timestamp
         else:
             live.push_state()
 
@@ -283,6 +300,13 @@ class CandidateConnection:
         peer, self._peer = self._peer, None
         await asyncio.gather(hang_up(), peer.close() if peer is not None else asyncio.sleep(0))
 
+    async def withdraw(self) -> None:
+        """HR withdrew the invitation: say so and hang up (the peer connection closes with the handler)."""
+        self._send_error(ProtocolError(ErrorCode.REVOKED, "this invitation was withdrawn"))
+        await self._flush()
+        with contextlib.suppress(TimeoutError, ConnectionError, RuntimeError):
+            await asyncio.wait_for(self._ws.close(code=CloseCode.REVOKED, message=b"revoked"), 2.0)
+
     async def _flush(self) -> None:
         with contextlib.suppress(asyncio.QueueFull):
             self._outbox.put_nowait(None)
@@ -298,9 +322,11 @@ class CandidateConnection:
         if peer is not None:
             await peer.close()
         self._writer.cancel()
-        await asyncio.gather(self._writer, return_exceptions=True)
+        self._quality.cancel()
+        await asyncio.gather(self._writer, self._quality, return_exceptions=True)
 
 
+@rule(Access.CANDIDATE)
 async def candidate_ws(request: web.Request) -> web.WebSocketResponse:
     ws = web.WebSocketResponse(max_msg_size=TRANSPORT_LIMIT, heartbeat=HEARTBEAT_SECONDS, autoping=True)
     await ws.prepare(request)
@@ -316,3 +342,12 @@ async def candidate_ws(request: web.Request) -> web.WebSocketResponse:
         await asyncio.shield(cleanup)
     return ws
 
+
+async def withdraw_connection(registry: LiveInterviews, interview_id: int) -> bool:
+    """Close the connection of a candidate whose invitation was just withdrawn; False if none."""
+    live = registry.find(interview_id)
+    connection = live.outbox if live is not None else None
+    if not isinstance(connection, CandidateConnection):
+        return False
+    await connection.withdraw()
+    return True

@@ -82,6 +82,8 @@ def _rotate(settings: Settings, delete_old: bool) -> int:
         report = asyncio.run(rotate(settings.data_dir, delete_old=delete_old))
     print(f"Master key version {report.new_version} is current: {report.recordings} recording keys and "
           f"{report.totp_secrets} TOTP secrets re-wrapped.")
+    if report.webhook_secrets:
+        print(f"{report.webhook_secrets} webhook signing secrets re-sealed.")
     if report.deleted_versions:
         print(f"Deleted retired master key versions: {', '.join(map(str, report.deleted_versions))}.")
     else:

@@ -53,7 +53,6 @@ class Settings:
     # What candidates are told on the consent screen: how long data is kept, whom to ask to delete it.
     retention_days: int = 180
     privacy_contact: str = ""
-    secure_cookies: bool = False
     peer_close_timeout: float = 5.0
     # How long an interview in progress waits for a candidate who lost the connection.
     resume_grace_seconds: float = 600.0
@@ -61,6 +60,15 @@ class Settings:
     master_key: str = field(default="", repr=False)
     # Bearer token for /metrics from other hosts; when empty, /metrics answers loopback clients only.
     metrics_token: str = field(default="", repr=False)
+    # Outgoing mail (invitations, staff accounts). No host: no mail is sent; HR copies links instead.
+    smtp_host: str = ""
+    smtp_port: int = 587
+    smtp_tls: str = "starttls"  # "starttls", "tls" (implicit, usually port 465) or "none" (loopback relays only)
+    smtp_user: str = ""
+    smtp_password: str = field(default="", repr=False)
+    smtp_from: str = ""  # e.g. "Hiring team <jobs@example.com>"
+    # Webhooks: the first retry of a failed delivery; later ones are 3, 12, 60, 360 and 2160 times as long.
+    webhook_retry_seconds: float = 10.0
 
     @property
     def base_url(self) -> str:
@@ -87,6 +95,12 @@ class Settings:
             if not key.startswith(ENV_PREFIX):
                 continue
             name = key[len(ENV_PREFIX):]
+            if name == "SECURE_COOKIES":  # retired: cookies are always Secure now
+                if not _parse_bool(key, raw):
+                    raise ConfigError(f"{key}=false is no longer supported: the session cookie is always Secure "
+                                      "(browsers keep it on http://127.0.0.1 and http://localhost); reach other "
+                                      "machines over HTTPS. Remove the setting.")
+                continue
             if name not in known:
                 raise ConfigError(f"unknown setting {key}; known: {', '.join(sorted(ENV_PREFIX + k for k in known))}")
             values[name.lower()] = _convert(key, name.lower(), raw)
@@ -101,12 +115,20 @@ class Settings:
         return replace(self, **given)  # type: ignore[arg-type]
 
 
-_SECONDS = {"peer_close_timeout": (0.1, 60.0), "resume_grace_seconds": (1.0, 7 * 24 * 3600.0)}
+_SECONDS = {"peer_close_timeout": (0.1, 60.0), "resume_grace_seconds": (1.0, 7 * 24 * 3600.0),
+            "webhook_retry_seconds": (0.01, 3600.0)}
 
 
 def _convert(label: str, name: str, raw: str) -> object:
     if name == "port":
         return _parse_int(label, raw, low=0, high=65535)
+    if name == "smtp_port":
+        return _parse_int(label, raw, low=1, high=65535)
+    if name == "smtp_tls":
+        value = raw.strip().lower()
+        if value not in {"starttls", "tls", "none"}:
+            raise ConfigError(f"{label} must be starttls, tls or none, not {raw!r}")
+        return value
     if name == "asr_threads":
         return _parse_int(label, raw, low=0, high=256)
     if name == "retention_days":
@@ -115,7 +137,7 @@ def _convert(label: str, name: str, raw: str) -> object:
         if not raw.strip():
             raise ConfigError(f"{label} must not be empty")
         return Path(raw)
-    if name in {"demo", "secure_cookies"}:
+    if name == "demo":
         return _parse_bool(label, raw)
     if name in _SECONDS:
         low, high = _SECONDS[name]

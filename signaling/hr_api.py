@@ -7,41 +7,23 @@ from typing import Any
 
 from aiohttp import web
 
-from . import auth
 from .access import step_up_expires
 from .flow import Status
-from .keys import LIMITERS, SETTINGS, STORE
+from .jobs_api import job_json
+from .keys import LIMITERS, STORE
+from .policy import Access, rule
 from .ratelimit import client_key
-from .records import Interview, InterviewSummary, Job, StoredAnswer, User
+from .records import Interview, InterviewSummary, StoredAnswer, User
 from .security import json_error
 from .sessions import HR_ROLES, STAFF_ROLES, log_in, log_out, require, require_session, set_session_cookie
 from .store import NotFound
-from .validation import parse_invitation, parse_job, parse_login
+from .validation import parse_login
 
 routes = web.RouteTableDef()
 
 
-def invite_url(request: web.Request, token: str) -> str:
-    # The token travels in the fragment: browsers never send it to the server or in a Referer.
-    return f"{request.app[SETTINGS].base_url}/interview#{token}"
-
-
 def _user_json(user: User) -> dict[str, Any]:
     return {"id": user.id, "email": user.email, "name": user.display_name, "role": user.role.value}
-
-
-def _job_json(job: Job, question_count: int | None = None) -> dict[str, Any]:
-    data: dict[str, Any] = {"id": job.id, "title": job.title, "department": job.department,
-                            "language": job.language, "created_at": job.created_at}
-    if question_count is not None:
-        data["question_count"] = question_count
-    else:
-        data["questions"] = [
-            {"id": q.id, "position": q.position, "text": q.text, "think_seconds": q.think_seconds,
-             "answer_seconds": q.answer_seconds, "rubric": q.rubric}
-            for q in job.questions
-        ]
-    return data
 
 
 def _interview_json(interview: Interview) -> dict[str, Any]:
@@ -53,6 +35,9 @@ def _interview_json(interview: Interview) -> dict[str, Any]:
         "declined_at": interview.declined_at, "started_at": interview.started_at,
         "completed_at": interview.completed_at, "device_check": interview.device_check,
         "data_deleted_at": interview.data_deleted_at, "interrupted_at": interview.interrupted_at,
+        "expires_at": interview.expires_at, "revoked_at": interview.revoked_at,
+        "invite_sent_at": interview.invite_sent_at, "invite_sent_count": interview.invite_sent_count,
+        "invite_language": interview.invite_language,
     }
 
 
@@ -74,6 +59,7 @@ def _answer_json(answer: StoredAnswer) -> dict[str, Any]:
 
 
 @routes.post("/api/login")
+@rule(Access.PUBLIC)
 async def login(request: web.Request) -> web.StreamResponse:
     credentials = parse_login(await request.json())
     limiter, address = request.app[LIMITERS].login, client_key(request.remote or "unknown")
@@ -92,6 +78,7 @@ async def login(request: web.Request) -> web.StreamResponse:
 
 
 @routes.post("/api/logout")
+@rule(Access.PUBLIC)
 async def logout(request: web.Request) -> web.StreamResponse:
     response = web.json_response({})
     await log_out(request, response)
@@ -99,6 +86,7 @@ async def logout(request: web.Request) -> web.StreamResponse:
 
 
 @routes.get("/api/me")
+@rule(Access.SIGNED_IN)
 async def me(request: web.Request) -> web.StreamResponse:
     session = await require_session(request, STAFF_ROLES)
     staff = await request.app[STORE].staff.get(session.user.id)
@@ -108,35 +96,8 @@ async def me(request: web.Request) -> web.StreamResponse:
     }})
 
 
-@routes.get("/api/jobs")
-async def list_jobs(request: web.Request) -> web.StreamResponse:
-    await require(request, HR_ROLES)
-    jobs = await request.app[STORE].jobs()
-    return web.json_response({"jobs": [_job_json(job, n) for job, n in jobs]})
-
-
-@routes.post("/api/jobs")
-async def create_job(request: web.Request) -> web.StreamResponse:
-    user = await require(request, HR_ROLES)
-    data = parse_job(await request.json())
-    job = await request.app[STORE].create_job(
-        title=data.title, department=data.department, language=data.language, questions=data.questions,
-        created_by=user.id,
-    )
-    return web.json_response({"job": _job_json(job)}, status=201)
-
-
-@routes.get(r"/api/jobs/{job_id:\d{1,12}}")
-async def get_job(request: web.Request) -> web.StreamResponse:
-    await require(request, HR_ROLES)
-    try:
-        job = await request.app[STORE].job(int(request.match_info["job_id"]))
-    except NotFound:
-        return json_error(404, "not_found", "no such job")
-    return web.json_response({"job": _job_json(job)})
-
-
 @routes.get("/api/interviews")
+@rule(Access.HR)
 async def list_interviews(request: web.Request) -> web.StreamResponse:
     await require(request, HR_ROLES)
     raw_job = request.query.get("job_id")
@@ -147,24 +108,8 @@ async def list_interviews(request: web.Request) -> web.StreamResponse:
     })
 
 
-@routes.post("/api/interviews")
-async def create_interview(request: web.Request) -> web.StreamResponse:
-    user = await require(request, HR_ROLES)
-    data = parse_invitation(await request.json())
-    token = auth.new_secret()
-    try:
-        interview = await request.app[STORE].create_interview(
-            job_id=data.job_id, candidate_name=data.candidate_name, candidate_email=data.candidate_email,
-            token_hash=auth.digest(token), created_by=user.id,
-        )
-    except NotFound:
-        return json_error(400, "invalid", "no such job", field="job_id")
-    # The link is shown once, to the HR user who created it; only its hash is stored.
-    return web.json_response({"interview": _interview_json(interview), "invite_url": invite_url(request, token)},
-                             status=201)
-
-
 @routes.get(r"/api/interviews/{public_id:[0-9a-f]{32}}")
+@rule(Access.HR)
 async def get_interview(request: web.Request) -> web.StreamResponse:
     await require(request, HR_ROLES)
     store = request.app[STORE]
@@ -192,7 +137,7 @@ async def get_interview(request: web.Request) -> web.StreamResponse:
     interruptions = await store.interruptions(interview.id)
     return web.json_response({
         "interview": _interview_json(interview),
-        "job": _job_json(job),
+        "job": job_json(job),
         "answers": [with_reviews(a) for a in answers],
         "interruptions": interruptions,
         "offline_seconds": round(sum(i["offline_seconds"] or 0 for i in interruptions), 1),
@@ -200,6 +145,7 @@ async def get_interview(request: web.Request) -> web.StreamResponse:
 
 
 @routes.post(r"/api/interviews/{public_id:[0-9a-f]{32}}/reopen")
+@rule(Access.HR)
 async def reopen_interview(request: web.Request) -> web.StreamResponse:
     """An interview interrupted by a lost connection gets another chance: the candidate's link works
     again and continues where the interview stopped."""

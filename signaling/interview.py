@@ -31,6 +31,7 @@ from scoring.scheduler import TranscriptionScheduler
 
 from .answer_store import score_and_store
 from .flow import PRACTICE, Effect, EffectKind, Event, EventKind, Flow, FlowError, Status, Step, advance
+from .live_feed import LiveFeed
 from .phase_timer import PhaseTimer
 from .protocol import ServerType
 from .recordings import ActivePart, Recordings
@@ -88,9 +89,11 @@ class LiveInterview:
         page_info: dict[str, Any],
         resume_grace_seconds: float,
         on_idle: Callable[[LiveInterview], None],
+        feed: LiveFeed,
     ) -> None:
         self.record = record
         self.job = job
+        self.feed = feed  # what HR's live dashboard hears (hooks below are one line each)
         self._page_info = page_info
         self._store = store
         self._scheduler = scheduler
@@ -134,6 +137,7 @@ class LiveInterview:
             if self._stored_away and self.flow.status is Status.IN_PROGRESS:
                 # Stored as away with nobody waiting in memory (HR reopened it, or the server restarted).
                 await self._store.set_status(self.record.id, Status.IN_PROGRESS)
+                self.feed.progress(self)
             self._stored_away = False
             return
         if absence.grace is not None:
@@ -143,6 +147,7 @@ class LiveInterview:
             await self._store.close_interruption(absence.interruption_id, offline_seconds=offline, outcome="resumed")
         if self.flow.status is Status.IN_PROGRESS:
             await self._store.set_status(self.record.id, Status.IN_PROGRESS)
+        self.feed.interruption_ended(self, offline_seconds=offline, outcome="resumed")
         log.info("interview %s: candidate back after %.1f s", self.record.public_id, offline)
 
     async def disconnect(self, outbox: Outbox, *, lost_at: float | None = None) -> None:
@@ -185,6 +190,7 @@ class LiveInterview:
         await self._store.set_status(self.record.id, Status.DISCONNECTED)
         grace = asyncio.create_task(self._grace_period(), name=f"grace-{self.record.public_id[:8]}")
         self._absence = _Absence(since, interruption_id, grace)
+        self.feed.interruption_started(self, interruption_id)
 
     async def _grace_period(self) -> None:
         await asyncio.sleep(self._grace_seconds)
@@ -203,6 +209,7 @@ class LiveInterview:
                 await self._store.close_interruption(absence.interruption_id,
                                                      offline_seconds=time.monotonic() - absence.since,
                                                      outcome="interrupted")
+            self.feed.interruption_ended(self, offline_seconds=time.monotonic() - absence.since, outcome="interrupted")
             self._absence = None
             if self._timer is not None:
                 self._timer.cancel()
@@ -217,6 +224,11 @@ class LiveInterview:
     @property
     def connected(self) -> bool:
         return self._outbox is not None
+
+    @property
+    def outbox(self) -> Outbox | None:
+        """The candidate's current connection, if any."""
+        return self._outbox
 
     @property
     def idle(self) -> bool:
@@ -284,6 +296,7 @@ class LiveInterview:
             await self._store.set_progress(self.record.id, after.status, after.question,
                                            consent_version=consent_version)
         self.flow = after  # only once it is stored: a failed write leaves the interview where it was
+        self.feed.progress(self)
         if after.status is not before.status:
             log.info("interview %s: %s -> %s", self.record.public_id, before.status, after.status)
         phase_seconds = 0.0
@@ -304,6 +317,7 @@ class LiveInterview:
 
                 def caption(text: str, question: int = effect.question) -> None:
                     self._send(ServerType.CAPTION, question=question, text=text, final=False)
+                    self.feed.caption(self, question, text)
 
                 transcription = LiveTranscription(
                     self._scheduler, language=self.job.language, max_seconds=limit + 5, on_caption=caption
@@ -312,6 +326,8 @@ class LiveInterview:
                 await self._start_part(self._answer)
                 self._start_timer(limit, Event(EventKind.ANSWER_TIMEOUT, effect.question))
             case EffectKind.FINISH_ANSWER:
+                if effect.question == PRACTICE:
+                    await self._store.mark_practiced(self.record.id)  # funnel timestamp
                 answer, self._answer = self._answer, None
                 if answer is not None:
                     self._tails.add(answer)
@@ -347,6 +363,7 @@ class LiveInterview:
         self._last_audio_at = now
         if self._answer is not None:
             self._answer.transcription.push(pcm)
+            self.feed.audio(self, self._answer.question, pcm)
         for tail in self._tails:
             tail.transcription.push(pcm)
 
@@ -393,6 +410,8 @@ class LiveInterview:
                 transcript=transcript, answered=answered, started_at=answer.started_at, ended_at=ended_at,
                 cut_short=answer.cut_short,
             )
+            self.feed.answer_stored(self, answer.question, status=score.status.value, score=score.total,
+                                    transcript=transcript, answered=answered, cut_short=answer.cut_short)
             log.info(
                 "interview %s: answer %d stored (%s); final transcript %.2f s and stored %.2f s after finish",
                 self.record.public_id, answer.question, score.status.value, transcribed - finished,

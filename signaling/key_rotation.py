@@ -1,7 +1,7 @@
-"""`intervox keys rotate`: a new master key version, every data key and TOTP secret re-wrapped.
+"""`intervox keys rotate`: a new master key version, every data key, TOTP and webhook secret re-wrapped.
 
-The media files are not touched: only the wrapped data keys (and the sealed TOTP secrets) in the
-database change. Runs with the server stopped (it takes the data directory's lock). The retired
+The media files are not touched: only the wrapped data keys (and the sealed TOTP and webhook
+signing secrets) in the database change. Runs with the server stopped (it takes the data directory's lock). The retired
 master key file stays until `--delete-old` removes it, which is refused while anything is still
 wrapped under it.
 """
@@ -14,7 +14,7 @@ from pathlib import Path
 
 from media import WrappedKey, delete_master_key, rewrap_data_key, rotate_master_key
 
-from . import totp
+from . import totp, webhook_signing
 from .keyring import Keyring
 from .store import Store
 
@@ -27,6 +27,7 @@ class RotationReport:
     recordings: int
     totp_secrets: int
     deleted_versions: tuple[int, ...]
+    webhook_secrets: int = 0
 
 
 async def rotate(data_dir: Path, *, delete_old: bool) -> RotationReport:
@@ -49,16 +50,26 @@ async def rotate(data_dir: Path, *, delete_old: bool) -> RotationReport:
             resealed = totp.seal_secret(secret, key=keyring.totp_key(keyring.current_version), user_id=user_id)
             await store.staff.reseal_totp(user_id, resealed, keyring.current_version)
             secrets += 1
+        webhooks = 0
+        for webhook_id, sealed, version in await store.webhooks.sealed_secrets():
+            if version == keyring.current_version:
+                continue
+            secret = webhook_signing.open_sealed(sealed, key=keyring.webhook_key(version), webhook_id=webhook_id)
+            resealed = webhook_signing.seal(secret, key=keyring.webhook_key(keyring.current_version),
+                                            webhook_id=webhook_id)
+            await store.webhooks.reseal(webhook_id, resealed, keyring.current_version)
+            webhooks += 1
         deleted: list[int] = []
         if delete_old:
             in_use = {v for _, _, v in await store.recordings.wrapped_keys()}
             in_use |= {v for _, _, v in await store.staff.sealed_totp_secrets()}
+            in_use |= {v for _, _, v in await store.webhooks.sealed_secrets()}
             for master in keyring.ring.retired:
                 if master.version not in in_use:
                     delete_master_key(data_dir, master.version)
                     deleted.append(master.version)
         await store.audit.record("keys.rotated", new_version=keyring.current_version, recordings=recordings,
-                                 totp_secrets=secrets, deleted_versions=deleted)
-        return RotationReport(keyring.current_version, recordings, secrets, tuple(deleted))
+                                 totp_secrets=secrets, webhook_secrets=webhooks, deleted_versions=deleted)
+        return RotationReport(keyring.current_version, recordings, secrets, tuple(deleted), webhooks)
     finally:
         await store.close()

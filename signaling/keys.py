@@ -11,6 +11,7 @@ from scoring.scheduler import TranscriptionScheduler
 
 from .config import Settings
 from .keyring import Keyring
+from .mailer import Mailer
 from .ratelimit import Limiter
 from .recordings import Recordings
 from .registry import LiveInterviews
@@ -27,6 +28,7 @@ SOCKETS = web.AppKey("sockets", weakref.WeakSet)
 BANNER = web.AppKey("banner", list)
 KEYRING = web.AppKey("keyring", Keyring)
 RECORDINGS = web.AppKey("recordings", Recordings)
+MAILER = web.AppKey("mailer", Mailer)
 
 
 @dataclass(frozen=True)

@@ -17,6 +17,8 @@ from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Gauge, Pro
 
 from media import PeerSession, PeerState
 
+from .policy import Access, rule
+
 METRICS = web.AppKey("metrics", "Metrics")
 
 
@@ -47,6 +49,7 @@ def _loopback(address: str | None) -> bool:
 
 
 def handler(token: str) -> Callable[[web.Request], object]:
+    @rule(Access.METRICS)
     async def metrics(request: web.Request) -> web.StreamResponse:
         given = request.headers.get("Authorization", "")
         allowed = (token and hmac.compare_digest(given, f"Bearer {token}")) or (not token and _loopback(request.remote))

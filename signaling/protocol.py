@@ -30,6 +30,7 @@ class ErrorCode(StrEnum):
     INVALID_OFFER = "invalid_offer"
     MEDIA_NOT_READY = "media_not_ready"
     TAKEN_OVER = "taken_over"
+    REVOKED = "revoked"  # HR withdrew the invitation: the link no longer works
     INTERNAL = "internal"
 
 

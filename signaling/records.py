@@ -32,6 +32,8 @@ class Question:
     think_seconds: int
     answer_seconds: int
     rubric: dict | None  # the Rubric's JSON form
+    competencies: tuple[str, ...] = ()  # names HR tagged the question with (from the bank, or by hand)
+    bank_question_id: int | None = None  # the bank question it was copied from, if any
 
 
 @dataclass(frozen=True)
@@ -42,6 +44,8 @@ class Job:
     language: str
     created_at: str
     questions: tuple[Question, ...] = ()
+    archived_at: str | None = None
+    updated_at: str | None = None
 
 
 @dataclass(frozen=True)
@@ -63,6 +67,11 @@ class Interview:
     data_deleted_at: str | None = None
     interrupted_at: str | None = None
     connection_epoch: int = 0
+    expires_at: str | None = None  # the invite link stops working then (unless the interview started)
+    revoked_at: str | None = None  # HR withdrew the invitation: the link no longer works
+    invite_sent_at: str | None = None  # the last time the invitation was e-mailed
+    invite_sent_count: int = 0
+    invite_language: str | None = None  # the language of the invitation e-mail, when not the job's
 
 
 @dataclass(frozen=True)

@@ -11,6 +11,7 @@ from scoring.scheduler import TranscriptionScheduler
 from .config import Settings
 from .flow import Status
 from .interview import LiveInterview
+from .live_feed import LiveFeed
 from .recordings import Recordings
 from .records import Interview
 from .store import Store
@@ -22,9 +23,10 @@ log = logging.getLogger(__name__)
 class LiveInterviews:
     def __init__(
         self, *, store: Store, scheduler: TranscriptionScheduler, finalizers: TaskOwner, recordings: Recordings,
-        settings: Settings,
+        settings: Settings, feed: LiveFeed,
     ) -> None:
         self._store = store
+        self._feed = feed
         self._recordings = recordings
         self._grace_seconds = settings.resume_grace_seconds
         # Sent with every state: what the consent screen promises and how the page reaches us.
@@ -51,14 +53,16 @@ class LiveInterviews:
         """The live interview for `record`, created from its stored state on first use."""
         async with self._lock:
             live = self._live.get(record.id)
-            if live is not None and live.flow.status is Status.INTERRUPTED and record.status is not Status.INTERRUPTED:
-                live = None  # HR reopened it since: start again from the stored state
+            reopenable = (Status.INTERRUPTED, Status.EXPIRED)
+            if live is not None and live.flow.status in reopenable and record.status is not live.flow.status:
+                live = None  # HR reopened it (or gave an expired invitation new time): start from the stored state
             if live is None:
                 job = await self._store.job(record.job_id)
                 live = LiveInterview(record=record, job=job, store=self._store, scheduler=self._scheduler,
                                      finalizers=self._finalizers, recordings=self._recordings,
                                      page_info=self._page_info,
-                                     resume_grace_seconds=self._grace_seconds, on_idle=self.release)
+                                     resume_grace_seconds=self._grace_seconds, on_idle=self.release,
+                                     feed=self._feed)
                 self._live[record.id] = live
             return live
 
@@ -77,6 +81,10 @@ class LiveInterviews:
             await live.wait_after_restart(interruption_id, away)
             count += 1
         return count
+
+    def find(self, interview_id: int) -> LiveInterview | None:
+        """The interview if it is held in memory (a candidate connected, or an answer in flight)."""
+        return self._live.get(interview_id)
 
     def release(self, live: LiveInterview) -> None:
         """Forget an interview nobody is connected to, with no answer in flight and no grace period

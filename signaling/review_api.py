@@ -16,6 +16,7 @@ from media import VaultError
 from .access import REVIEW_ROLES, may_replay, sees_department, step_up_expires
 from .hr_api import summary_json
 from .keys import RECORDINGS, STORE
+from .policy import Access, rule
 from .records import Recording, Role, StaffUser, StoredAnswer
 from .security import json_error
 from .sessions import Session, require_session
@@ -48,6 +49,7 @@ def recording_json(recording: Recording) -> dict[str, Any]:
 
 
 @routes.get("/api/review/interviews")
+@rule(Access.DEPARTMENT)
 async def list_reviewable(request: web.Request) -> web.StreamResponse:
     session, staff = await _staff(request)
     departments = None if staff.user.role in (Role.ADMIN, Role.HR) else staff.departments
@@ -59,6 +61,7 @@ async def list_reviewable(request: web.Request) -> web.StreamResponse:
 
 
 @routes.get(r"/api/review/interviews/{public_id:[0-9a-f]{32}}")
+@rule(Access.DEPARTMENT)
 async def review_detail(request: web.Request) -> web.StreamResponse:
     session, staff = await _staff(request)
     store = request.app[STORE]
@@ -98,10 +101,10 @@ async def review_detail(request: web.Request) -> web.StreamResponse:
 
 
 @routes.put(r"/api/review/interviews/{public_id:[0-9a-f]{32}}/answers/{question_id:\d{1,12}}")
+@rule(Access.DEPARTMENT)
 async def save_review(request: web.Request) -> web.StreamResponse:
     _, staff = await _staff(request)
     store = request.app[STORE]
-    review = parse_review(await request.json())
     try:
         interview = await store.interview(request.match_info["public_id"])
     except NotFound:
@@ -112,12 +115,14 @@ async def save_review(request: web.Request) -> web.StreamResponse:
         return json_error(404, "not_found", "no such interview")
     if question_id not in {q.id for q in job.questions}:
         return json_error(404, "not_found", "no such question in this interview")
+    review = parse_review(await request.json())  # after the checks: a stranger learns nothing from a 400
     await store.reviews.save(interview_id=interview.id, question_id=question_id, reviewer_id=staff.user.id,
                              rating=review.rating, note=review.note)
     return web.json_response({"rating": review.rating, "note": review.note})
 
 
 @routes.get(r"/api/recordings/{recording_id:[0-9a-f-]{36}}/parts/{part:\d{1,4}}")
+@rule(Access.DEPARTMENT)
 async def replay(request: web.Request) -> web.StreamResponse:
     """A recording part, decrypted on the fly; HTTP Range supported; audit-logged per request."""
     session, staff = await _staff(request)
@@ -159,6 +164,10 @@ async def replay(request: web.Request) -> web.StreamResponse:
     response.headers["Cache-Control"] = "no-store"
     if partial:
         response.headers["Content-Range"] = f"bytes {start}-{stop - 1}/{size}"
+    if request.method == "HEAD":  # the headers a GET would have, and no body
+        await response.prepare(request)
+        await response.write_eof()
+        return response
     reader = await asyncio.to_thread(recordings.open_reader, recording, part)
     try:
         pieces = reader.iter_range(start, stop - start)

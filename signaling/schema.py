@@ -187,4 +187,111 @@ MIGRATIONS: tuple[str, ...] = (
     CREATE INDEX interruptions_interview ON interruptions(interview_id);
     ALTER TABLE answers ADD COLUMN cut_short INTEGER NOT NULL DEFAULT 0;
     """,
+    # 4: the HR control center — staff invitations, job archive and question bank, invitation
+    # expiry/revoke/resend, funnel timestamps, anomalies, webhooks through an outbox
+    """
+    ALTER TABLE users ADD COLUMN password_changed_at TEXT;
+    ALTER TABLE users ADD COLUMN disabled_at TEXT;
+    CREATE TABLE account_tokens (
+        id INTEGER PRIMARY KEY,
+        user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+        token_hash TEXT NOT NULL UNIQUE,
+        purpose TEXT NOT NULL CHECK (purpose IN ('activate', 'reset_password')),
+        created_by INTEGER REFERENCES users(id),
+        created_at TEXT NOT NULL,
+        expires_at TEXT NOT NULL,
+        used_at TEXT
+    );
+    CREATE INDEX account_tokens_user ON account_tokens(user_id);
+
+    ALTER TABLE jobs ADD COLUMN archived_at TEXT;
+    ALTER TABLE jobs ADD COLUMN updated_at TEXT;
+    CREATE TABLE bank_questions (
+        id INTEGER PRIMARY KEY,
+        text TEXT NOT NULL,
+        language TEXT NOT NULL CHECK (language IN ('en', 'zh')),
+        competencies TEXT NOT NULL DEFAULT '[]',
+        think_seconds INTEGER NOT NULL CHECK (think_seconds BETWEEN 0 AND 600),
+        answer_seconds INTEGER NOT NULL CHECK (answer_seconds BETWEEN 10 AND 1800),
+        rubric TEXT,
+        created_by INTEGER REFERENCES users(id),
+        created_at TEXT NOT NULL,
+        updated_at TEXT,
+        archived_at TEXT
+    );
+    ALTER TABLE questions ADD COLUMN competencies TEXT NOT NULL DEFAULT '[]';
+    ALTER TABLE questions ADD COLUMN bank_question_id INTEGER REFERENCES bank_questions(id) ON DELETE SET NULL;
+
+    ALTER TABLE interviews ADD COLUMN expires_at TEXT;
+    ALTER TABLE interviews ADD COLUMN revoked_at TEXT;
+    ALTER TABLE interviews ADD COLUMN invite_sent_at TEXT;
+    ALTER TABLE interviews ADD COLUMN invite_sent_count INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE interviews ADD COLUMN device_ok_at TEXT;
+    ALTER TABLE interviews ADD COLUMN practiced_at TEXT;
+    ALTER TABLE interviews ADD COLUMN invite_language TEXT CHECK (invite_language IN ('en', 'zh'));
+    CREATE INDEX interviews_status ON interviews(status);
+
+    CREATE TABLE anomalies (
+        id INTEGER PRIMARY KEY,
+        interview_id INTEGER NOT NULL REFERENCES interviews(id) ON DELETE CASCADE,
+        kind TEXT NOT NULL CHECK (kind IN ('interruption', 'long_silence', 'device_check_failed', 'short_answer',
+                                           'repeated_reconnects')),
+        question INTEGER,
+        detail TEXT,
+        at TEXT NOT NULL
+    );
+    CREATE INDEX anomalies_interview ON anomalies(interview_id);
+    CREATE INDEX anomalies_at ON anomalies(at);
+
+    CREATE TABLE outbox (
+        id INTEGER PRIMARY KEY,
+        event_id TEXT NOT NULL UNIQUE,
+        kind TEXT NOT NULL,
+        payload TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        dispatched_at TEXT  -- fanned out to the subscriptions; NULL: not yet
+    );
+    CREATE INDEX outbox_undispatched ON outbox(id) WHERE dispatched_at IS NULL;
+    CREATE TABLE webhooks (
+        id INTEGER PRIMARY KEY,
+        url TEXT NOT NULL,
+        description TEXT NOT NULL DEFAULT '',
+        events TEXT NOT NULL,
+        secret BLOB NOT NULL,
+        secret_key_version INTEGER NOT NULL,
+        active INTEGER NOT NULL DEFAULT 1,
+        created_by INTEGER REFERENCES users(id),
+        created_at TEXT NOT NULL,
+        updated_at TEXT,
+        secret_rotated_at TEXT
+    );
+    CREATE TABLE webhook_deliveries (
+        id INTEGER PRIMARY KEY,
+        public_id TEXT NOT NULL UNIQUE,
+        webhook_id INTEGER NOT NULL REFERENCES webhooks(id) ON DELETE CASCADE,
+        outbox_id INTEGER NOT NULL REFERENCES outbox(id) ON DELETE CASCADE,
+        status TEXT NOT NULL CHECK (status IN ('pending', 'delivered', 'failed')),
+        attempts INTEGER NOT NULL DEFAULT 0,
+        retries_from INTEGER NOT NULL DEFAULT 0,  -- attempts before the last manual redelivery
+        next_attempt_at REAL NOT NULL,
+        created_at TEXT NOT NULL,
+        last_attempt_at TEXT,
+        last_status INTEGER,
+        last_error TEXT,
+        delivered_at TEXT,
+        UNIQUE (webhook_id, outbox_id)
+    );
+    CREATE INDEX webhook_deliveries_due ON webhook_deliveries(status, next_attempt_at);
+    CREATE TABLE webhook_attempts (
+        id INTEGER PRIMARY KEY,
+        delivery_id INTEGER NOT NULL REFERENCES webhook_deliveries(id) ON DELETE CASCADE,
+        number INTEGER NOT NULL,
+        at TEXT NOT NULL,
+        status_code INTEGER,
+        error TEXT,
+        response TEXT,  -- the start of the receiver's reply, truncated
+        duration_ms INTEGER NOT NULL
+    );
+    CREATE INDEX webhook_attempts_delivery ON webhook_attempts(delivery_id);
+    """,
 )

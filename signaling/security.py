@@ -9,6 +9,7 @@ from collections.abc import Awaitable, Callable
 from aiohttp import web
 
 from .keys import SETTINGS
+from .sessions import COOKIE_NAME
 from .validation import ValidationError
 
 log = logging.getLogger(__name__)
@@ -42,17 +43,32 @@ def _own_origins(request: web.Request) -> set[str]:
     return {settings.base_url, f"{request.scheme}://{request.host}"}
 
 
+def _carries_session(request: web.Request) -> bool:
+    return COOKIE_NAME in request.cookies
+
+
 @web.middleware
 async def origin_check(request: web.Request, handler: Handler) -> web.StreamResponse:
-    """Refuse cross-site writes and WebSocket handshakes (CSRF and cross-site WebSocket hijacking)."""
+    """Refuse cross-site writes and WebSocket handshakes (CSRF and cross-site WebSocket hijacking).
+
+    Browsers send Origin with every POST, PUT, PATCH and DELETE and with every WebSocket handshake,
+    so a write or handshake must name this server's own origin. A write without Origin is let
+    through only when it carries no session cookie: that is a script or an integration, which
+    has no ambient credential a foreign page could borrow.
+    """
     is_ws = request.headers.get("Upgrade", "").lower() == "websocket"
     if request.method in _UNSAFE or is_ws:
         origin = request.headers.get("Origin")
-        if origin is None and is_ws:
-            return json_error(403, "origin_required", "WebSocket handshakes must carry an Origin header")
+        if origin is None and (is_ws or _carries_session(request)):
+            return json_error(403, "origin_required", "this request must carry an Origin header")
         if origin is not None and origin not in _own_origins(request):
             return json_error(403, "cross_origin", "requests from other sites are refused")
     return await handler(request)
+
+
+def served_over_https(request: web.Request) -> bool:
+    """Over TLS here, or behind a TLS proxy at a public https:// address."""
+    return request.secure or request.app[SETTINGS].base_url.startswith("https://")
 
 
 async def security_headers(request: web.Request, response: web.StreamResponse) -> None:
@@ -64,7 +80,8 @@ async def security_headers(request: web.Request, response: web.StreamResponse) -
     headers.setdefault("X-Frame-Options", "DENY")
     headers.setdefault("Permissions-Policy", "camera=(self), microphone=(self), geolocation=()")
     headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
-    if request.app[SETTINGS].secure_cookies:
+    headers.setdefault("Cross-Origin-Resource-Policy", "same-origin")
+    if served_over_https(request):
         headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
     if request.path.startswith("/api/"):
         headers.setdefault("Cache-Control", "no-store")

@@ -20,14 +20,17 @@ from typing import Any
 
 import aiosqlite
 
+from .account_store import AccountStore
 from .audit import AuditLog
 from .flow import Status
+from .outbox import Outbox
 from .recording_store import RecordingStore
 from .records import Interview, InterviewSummary, Job, Question, Role, StoredAnswer, User
 from .review_store import ReviewStore
 from .schema import MIGRATIONS
 from .staff_store import StaffStore
 from .timeutil import iso, utc_now
+from .webhook_store import WebhookStore
 
 log = logging.getLogger(__name__)
 
@@ -46,6 +49,8 @@ class NewQuestion:
     think_seconds: int
     answer_seconds: int
     rubric: dict | None = None
+    competencies: tuple[str, ...] = ()
+    bank_question_id: int | None = None
 
 
 @dataclass(frozen=True)
@@ -70,8 +75,11 @@ class Store:
         self._lock = asyncio.Lock()
         self.recordings = RecordingStore(self)
         self.staff = StaffStore(self)
+        self.accounts = AccountStore(self)
         self.audit = AuditLog(self)
         self.reviews = ReviewStore(self)
+        self.outbox = Outbox()  # events committed with the changes that cause them
+        self.webhooks = WebhookStore(self)
 
     @classmethod
     async def open(cls, path: Path) -> Store:
@@ -207,10 +215,11 @@ class Store:
             job_id = cursor.lastrowid
             for position, q in enumerate(questions):
                 await conn.execute(
-                    "INSERT INTO questions (job_id, position, text, think_seconds, answer_seconds, rubric) "
-                    "VALUES (?, ?, ?, ?, ?, ?)",
+                    "INSERT INTO questions (job_id, position, text, think_seconds, answer_seconds, rubric, "
+                    "competencies, bank_question_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                     (job_id, position, q.text, q.think_seconds, q.answer_seconds,
-                     json.dumps(q.rubric, ensure_ascii=False) if q.rubric is not None else None),
+                     json.dumps(q.rubric, ensure_ascii=False) if q.rubric is not None else None,
+                     json.dumps(list(q.competencies), ensure_ascii=False), q.bank_question_id),
                 )
         return await self.job(job_id)
 
@@ -294,6 +303,16 @@ class Store:
             "UPDATE interviews SET opened_at = ? WHERE id = ? AND opened_at IS NULL", (utc_now(), interview_id)
         )
 
+    async def mark_device_ok(self, interview_id: int) -> None:
+        """Funnel: the device check passed (the first time is kept)."""
+        await self.run("UPDATE interviews SET device_ok_at = coalesce(device_ok_at, ?) WHERE id = ?",
+                       (utc_now(), interview_id))
+
+    async def mark_practiced(self, interview_id: int) -> None:
+        """Funnel: the practice answer ended (the first time is kept)."""
+        await self.run("UPDATE interviews SET practiced_at = coalesce(practiced_at, ?) WHERE id = ?",
+                       (utc_now(), interview_id))
+
     async def record_device_check(self, interview_id: int, result: dict) -> None:
         await self.run(
             "UPDATE interviews SET device_check = ? WHERE id = ?",
@@ -310,8 +329,10 @@ class Store:
     async def set_status(self, interview_id: int, status: Status) -> None:
         """A connection change (disconnected, back in progress, interrupted, reopened)."""
         interrupted = utc_now() if status is Status.INTERRUPTED else None
-        await self.run("UPDATE interviews SET status = ?, interrupted_at = coalesce(?, interrupted_at) WHERE id = ?",
-                       (status.value, interrupted, interview_id))
+        async with self.transaction() as conn, self.outbox.on_status_change(conn, interview_id):
+            await conn.execute("UPDATE interviews SET status = ?, interrupted_at = coalesce(?, interrupted_at) "
+                               "WHERE id = ?", (status.value, interrupted, interview_id))
+        self.outbox.wake()
 
     async def next_connection_epoch(self, interview_id: int) -> int:
         """A new connection's number: higher than any earlier one, also across restarts."""
@@ -368,26 +389,31 @@ class Store:
             sets.append("consent_version = ?")
             params.append(consent_version)
         params.append(interview_id)
-        await self.run(f"UPDATE interviews SET {', '.join(sets)} WHERE id = ?", params)
+        async with self.transaction() as conn, self.outbox.on_status_change(conn, interview_id):
+            await conn.execute(f"UPDATE interviews SET {', '.join(sets)} WHERE id = ?", params)
+        self.outbox.wake()
 
     # answers
 
     async def save_answer(self, answer: NewAnswer) -> None:
-        await self.run(
-            "INSERT INTO answers (interview_id, question_id, status, transcript, words, score, explanation, "
-            "answer_started_at, answer_ended_at, answered_seconds, audio_seconds, finalized_at, cut_short) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
-            "ON CONFLICT (interview_id, question_id) DO UPDATE SET status = excluded.status, "
-            "transcript = excluded.transcript, words = excluded.words, score = excluded.score, "
-            "explanation = excluded.explanation, answer_started_at = excluded.answer_started_at, "
-            "answer_ended_at = excluded.answer_ended_at, answered_seconds = excluded.answered_seconds, "
-            "audio_seconds = excluded.audio_seconds, finalized_at = excluded.finalized_at, "
-            "cut_short = excluded.cut_short",
-            (answer.interview_id, answer.question_id, answer.status, answer.transcript,
-             json.dumps(answer.words, ensure_ascii=False), answer.score,
-             json.dumps(answer.explanation, ensure_ascii=False), answer.answer_started_at, answer.answer_ended_at,
-             answer.answered_seconds, answer.audio_seconds, utc_now(), int(answer.cut_short)),
-        )
+        async with self.transaction() as conn:
+            await conn.execute(
+                "INSERT INTO answers (interview_id, question_id, status, transcript, words, score, explanation, "
+                "answer_started_at, answer_ended_at, answered_seconds, audio_seconds, finalized_at, cut_short) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+                "ON CONFLICT (interview_id, question_id) DO UPDATE SET status = excluded.status, "
+                "transcript = excluded.transcript, words = excluded.words, score = excluded.score, "
+                "explanation = excluded.explanation, answer_started_at = excluded.answer_started_at, "
+                "answer_ended_at = excluded.answer_ended_at, answered_seconds = excluded.answered_seconds, "
+                "audio_seconds = excluded.audio_seconds, finalized_at = excluded.finalized_at, "
+                "cut_short = excluded.cut_short",
+                (answer.interview_id, answer.question_id, answer.status, answer.transcript,
+                 json.dumps(answer.words, ensure_ascii=False), answer.score,
+                 json.dumps(answer.explanation, ensure_ascii=False), answer.answer_started_at, answer.answer_ended_at,
+                 answer.answered_seconds, answer.audio_seconds, utc_now(), int(answer.cut_short)),
+            )
+            await self.outbox.answer_saved(conn, answer)
+        self.outbox.wake()
 
     async def erase_answers(self, interview_id: int) -> int:
         """A deletion request: the interview's transcripts, scores and reviews go; its status stays."""
@@ -425,11 +451,13 @@ def _user(row: aiosqlite.Row) -> User:
 
 def _question(row: aiosqlite.Row) -> Question:
     rubric = json.loads(row["rubric"]) if row["rubric"] else None
-    return Question(row["id"], row["position"], row["text"], row["think_seconds"], row["answer_seconds"], rubric)
+    return Question(row["id"], row["position"], row["text"], row["think_seconds"], row["answer_seconds"], rubric,
+                    tuple(json.loads(row["competencies"] or "[]")), row["bank_question_id"])
 
 
 def _job(row: aiosqlite.Row, questions: tuple[Question, ...]) -> Job:
-    return Job(row["id"], row["title"], row["department"], row["language"], row["created_at"], questions)
+    return Job(row["id"], row["title"], row["department"], row["language"], row["created_at"], questions,
+               row["archived_at"], row["updated_at"])
 
 
 def _interview(row: aiosqlite.Row) -> Interview:
@@ -441,4 +469,6 @@ def _interview(row: aiosqlite.Row) -> Interview:
         device_check=json.loads(row["device_check"]) if row["device_check"] else None,
         data_deleted_at=row["data_deleted_at"], interrupted_at=row["interrupted_at"],
         connection_epoch=row["connection_epoch"],
+        expires_at=row["expires_at"], revoked_at=row["revoked_at"], invite_sent_at=row["invite_sent_at"],
+        invite_sent_count=row["invite_sent_count"], invite_language=row["invite_language"],
     )

@@ -16,6 +16,7 @@ from aiohttp import web
 from . import auth, totp
 from .access import step_up_expires
 from .keys import KEYRING, LIMITERS, STORE
+from .policy import Access, rule
 from .ratelimit import client_key
 from .security import json_error
 from .sessions import STAFF_ROLES, Session, require_session, set_session_cookie
@@ -63,6 +64,7 @@ async def _step_up(request: web.Request, session: Session, action: str) -> web.R
 
 
 @routes.post("/api/totp/enroll")
+@rule(Access.SIGNED_IN)
 async def enroll(request: web.Request) -> web.StreamResponse:
     session = await require_session(request, STAFF_ROLES)
     store, keyring = request.app[STORE], request.app[KEYRING]
@@ -82,6 +84,7 @@ async def enroll(request: web.Request) -> web.StreamResponse:
 
 
 @routes.post("/api/totp/confirm")
+@rule(Access.SIGNED_IN)
 async def confirm(request: web.Request) -> web.StreamResponse:
     session = await require_session(request, STAFF_ROLES)
     problem = await _check_code(request, session, _code(await request.json()), enable=True)
@@ -89,6 +92,7 @@ async def confirm(request: web.Request) -> web.StreamResponse:
 
 
 @routes.post("/api/step-up")
+@rule(Access.SIGNED_IN)
 async def step_up(request: web.Request) -> web.StreamResponse:
     session = await require_session(request, STAFF_ROLES)
     problem = await _check_code(request, session, _code(await request.json()), enable=False)

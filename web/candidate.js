@@ -113,6 +113,8 @@ function onMessage(msg) {
 function onError(msg) {
   if (msg.code === "media_not_ready") {
     $("phase-label").textContent = t("question.connectingAudio");
+  } else if (msg.code === "revoked") {
+    withdrawn();  // HR withdrew the invitation (the server closes the connection next)
   } else if (msg.code === "unauthorized") {
     fail("error.badLink");
   } else if (msg.code === "taken_over") {
@@ -152,6 +154,7 @@ async function onState(state) {
 
 // Draw the current state (again after a language change: nothing here touches the connection).
 function render() {
+  if (app.withdrawn) return withdrawn();
   const state = app.state;
   $("job-title").textContent = state.job.title;
   switch (state.step) {
@@ -229,6 +232,18 @@ function updateQuestionControls() {
 function graceText() {
   const seconds = app.state?.resume_grace_seconds || 600;
   return seconds >= 120 ? t("duration.minutes", { n: Math.round(seconds / 60) }) : t("duration.seconds", { n: Math.round(seconds) });
+}
+
+// The invitation was withdrawn: no reconnecting, no camera, and a page that says so (also after
+// a language switch, when there may be no state to draw).
+function withdrawn() {
+  app.withdrawn = true;
+  app.conn?.finish();
+  banner(null);
+  stopMedia();
+  $("stopped-title").textContent = t("withdrawn.title");
+  $("stopped-text").textContent = t("withdrawn.text");
+  show("stopped");
 }
 
 function renderStopped(step) {
@@ -462,7 +477,7 @@ function wire() {
 async function main() {
   await setLanguage(PAGE, preferredLanguage("en"), { remember: false });
   languagePicker($("lang"), PAGE, () => {
-    if (app.state) render();
+    if (app.state || app.withdrawn) render();
     if (app.state && !app.connected && app.retry) showRetrying(app.retry);
   });
   wire();

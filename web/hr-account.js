@@ -1,4 +1,5 @@
-// The signed-in staff member in the top bar of the staff pages, and logging out.
+// The signed-in staff member in the top bar of the staff pages (a link to their account page),
+// logging out, and where each role starts.
 import { t } from "./i18n.js";
 import { api } from "./hr-api.js";
 import { el } from "./hr-dom.js";
@@ -9,15 +10,22 @@ export function isHr(user) {
   return HR_ROLES.includes(user?.role);
 }
 
-// "Signed in as <e-mail> <role>" in `box`; empty when nobody is signed in.
+// HR and admins start on the dashboard; department heads and reviewers on the review page.
+export function homeFor(user) {
+  return isHr(user) ? "/hr" : "/review";
+}
+
+// "Signed in as <e-mail> <role>" in `box`, the e-mail linking to /account; empty when nobody is signed in.
 export function renderUser(box, user) {
   if (!user) {
     box.replaceChildren();
     return;
   }
+  const here = location.pathname === "/account";
   box.replaceChildren(
     el("span", { class: "visually-hidden", text: t("topbar.signedInAs") }),
-    el("span", { class: "email", text: user.email }),
+    el("a", { class: "email", href: "/account", title: t("topbar.account"), "aria-current": here ? "page" : null },
+      user.email, el("span", { class: "visually-hidden", text: ` — ${t("topbar.account")}` })),
     el("span", { class: "role", text: t(`role.${user.role}`) }));
 }
 

@@ -22,11 +22,16 @@ export function goToLogin() {
 // api("/api/jobs") or api("/api/jobs", { method: "POST", body: {...} }).
 // A 401 sends the user to the login page (unless `redirectOn401` is false) and rejects with
 // an ApiError whose code is "redirecting", which callers need not report.
-export async function api(path, { method = "GET", body, redirectOn401 = true } = {}) {
+// `raw` sends anything fetch takes (a File) as it is, with `contentType`. A failure's ApiError
+// keeps the response's whole error object in `details` (an import's per-row problems).
+export async function api(path, { method = "GET", body, raw, contentType, redirectOn401 = true } = {}) {
   const init = { method, headers: { Accept: "application/json" }, credentials: "same-origin" };
   if (body !== undefined) {
     init.headers["Content-Type"] = "application/json";
     init.body = JSON.stringify(body);
+  } else if (raw !== undefined) {
+    if (contentType) init.headers["Content-Type"] = contentType;
+    init.body = raw;
   }
   let response;
   try {
@@ -45,9 +50,11 @@ export async function api(path, { method = "GET", body, redirectOn401 = true } =
     throw new ApiError(401, "redirecting", "please log in");
   }
   if (!response.ok) {
-    const error = data?.error ?? {};
-    throw new ApiError(response.status, error.code || "http", error.message || response.statusText, error.field ?? null,
-      Number.isFinite(error.retry_after) ? error.retry_after : null);
+    const info = data?.error ?? {};
+    const error = new ApiError(response.status, info.code || "http", info.message || response.statusText,
+      info.field ?? null, Number.isFinite(info.retry_after) ? info.retry_after : null);
+    error.details = info;
+    throw error;
   }
   return data ?? {};
 }

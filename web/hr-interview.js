@@ -8,6 +8,8 @@ import { $, busy, clearNotice, el, messageNode, notice, tx } from "./hr-dom.js";
 import { describeError } from "./hr-errors.js";
 import { answeredText, dateTime, duration, statusBadge, timeElement } from "./hr-format.js";
 import { interruptionsSection, reopenBox } from "./hr-interruptions.js";
+import { invitationBox, withdrawnBadge } from "./hr-invitation.js";
+import { anomaliesSection } from "./hr-anomalies.js";
 import { reviewsList } from "./hr-reviews.js";
 import { explanationBlock, scoreLine } from "./hr-score.js";
 
@@ -127,7 +129,7 @@ function header({ interview: iv, job, answers }) {
   return el("div", { class: "card detail-head" },
     el("div", { class: "title-row" },
       el("h1", { id: "detail-title", tabindex: "-1", text: iv.candidate_name }),
-      statusBadge(iv.status)),
+      withdrawnBadge(iv) ?? statusBadge(iv.status)),
     el("p", { class: "sub" },
       el("span", { text: iv.candidate_email }), " · ",
       el("span", { text: `${job.title} — ${job.department}` })),
@@ -145,6 +147,7 @@ function header({ interview: iv, job, answers }) {
       ? el("p", { class: "alert warn erased" }, tx(el("span"), "detail.erased", { at: dateTime(iv.data_deleted_at) }))
       : null,
     reopenBox(iv, reopen),
+    invitationBox(iv, { onChange: invitationChanged }),
     headActions(iv, answers));
 }
 
@@ -209,7 +212,7 @@ function render() {
   // Keep the explanations the reader opened open across a refresh or a language switch.
   const body = $("detail-body");
   const open = new Set([...body.querySelectorAll("details[open]")].map((d) => d.dataset.key));
-  body.replaceChildren(...[header(data), interruptionsSection(data), answersSection(data)].filter(Boolean));
+  body.replaceChildren(...[header(data), interruptionsSection(data), anomaliesSection(data.interview.id), answersSection(data)].filter(Boolean));
   for (const details of body.querySelectorAll("details")) details.open = open.has(details.dataset.key);
   document.title = t("title.detailNamed", { name: data.interview.candidate_name });
   return undefined;
@@ -241,6 +244,15 @@ async function erase() {
   notice($("detail-msg"), "ok", {
     key: "erase.done", params: { recordings: result.recordings_purged, answers: result.answers_deleted },
   }).focus();
+}
+
+// The invitation was withdrawn, resent or given a new expiry: show it, then say how it went.
+function invitationChanged(interview, after) {
+  if (!data || interview.id !== currentId) return;
+  data = { ...data, interview };
+  render();
+  const box = $("detail-body").querySelector(".invitation-box");
+  if (box && after) after(box.statusNode, box.linkNode);
 }
 
 // The candidate lost the connection and did not come back in time: let their link work again.

@@ -5,6 +5,7 @@ import { api } from "./hr-api.js";
 import { $, busy, cell, clearNotice, el, notice, tx } from "./hr-dom.js";
 import { describeError } from "./hr-errors.js";
 import { answeredText, interruptionsText, statusBadge, timeElement, timeOnly } from "./hr-format.js";
+import { withdrawnBadge } from "./hr-invitation.js";
 
 let ctx;
 let rows = null;       // the last list the server sent, or null before the first one
@@ -74,7 +75,7 @@ function renderFilter() {
 function statusCell(item) {
   const count = item.interruptions ?? 0;
   return el("span", { class: "status-cell" },
-    statusBadge(item.status),
+    withdrawnBadge(item) ?? statusBadge(item.status),
     count > 0 ? el("span", { class: "interruption-count", text: interruptionsText(count) }) : null);
 }
 

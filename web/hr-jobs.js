@@ -1,12 +1,15 @@
-// The jobs view: the list of jobs and the "New job" form.
+// The jobs view: the list of jobs (archived ones on request), importing a job from a JSON file,
+// and the "New job" form.
 import { language } from "./i18n.js";
 import { api } from "./hr-api.js";
 import { $, busy, cell, clearNotice, el, notice, tx } from "./hr-dom.js";
 import { clearErrorsOnInput, clearFieldErrors, describeError, showApiFieldError, showFieldError } from "./hr-errors.js";
 import { jobLanguage, timeElement } from "./hr-format.js";
 import { addQuestion, blankInputs, readQuestions, renumber } from "./hr-job-form.js";
+import { importReport, readJsonFile, send } from "./hr-import.js";
 
 let ctx;
+let showArchived = false;
 
 const list = () => $("question-list");
 const changed = () => renumber(list(), $("add-question"));
@@ -23,6 +26,7 @@ export function init(context) {
     $("new-job").scrollIntoView({ behavior: "smooth", block: "start" });
     $("job-title").focus({ preventScroll: true });
   });
+  buildTools();
 }
 
 export function show() {
@@ -34,21 +38,81 @@ export function rerender() {
   changed();
 }
 
+// Above the list: show archived jobs, import a job file, and what the import said.
+function buildTools() {
+  const archived = el("input", { type: "checkbox", id: "jobs-show-archived" });
+  archived.addEventListener("change", () => {
+    showArchived = archived.checked;
+    renderList();
+  });
+  const file = el("input", { type: "file", id: "jobs-import-file", accept: ".json,application/json", class: "file-input" });
+  file.addEventListener("change", () => importJob(file));
+  const tools = el("div", { class: "toolbar jobs-tools" },
+    el("div", { class: "check" }, archived, tx(el("label", { for: archived.id }), "jobs.showArchived")),
+    el("div", { class: "file-pick" },
+      file,
+      tx(el("label", { for: file.id, class: "button secondary compact" }), "jobs.import")));
+  $("jobs-msg").before(tools, el("div", { id: "jobs-import-report" }));
+}
+
+async function importJob(input) {
+  const report = $("jobs-import-report");
+  const file = input.files?.[0];
+  input.value = "";
+  if (!file) return;
+  clearNotice($("jobs-msg"));
+  report.replaceChildren();
+  let document;
+  try {
+    document = await readJsonFile(file);
+  } catch (problem) {
+    notice($("jobs-msg"), "error", problem).focus();
+    return;
+  }
+  try {
+    const { job } = await send("/api/jobs/import", { json: document });
+    await ctx.loadJobs();
+    notice($("jobs-msg"), "ok", { key: "jobs.imported", params: { title: job.title } }, " ",
+      el("a", { href: `#job/${job.id}` }, tx(el("span"), "jobs.openImported"))).focus();
+  } catch (error) {
+    if (error.code === "redirecting") return;
+    if (error.code === "invalid_document") {
+      notice($("jobs-msg"), "error", { key: "import.nothing", params: { name: file.name } }).focus();
+      report.replaceChildren(importReport(error.details?.errors ?? [], "import.col.item"));
+    } else {
+      notice($("jobs-msg"), "error", describeError(error)).focus();
+    }
+  }
+}
+
+function titleCell(job) {
+  return el("th", { scope: "row", role: "rowheader" },
+    el("a", { href: `#job/${job.id}`, text: job.title }),
+    job.archived_at ? tx(el("span", { class: "badge archived-badge" }), "jobs.archived") : null,
+    job.locked ? tx(el("span", { class: "sub" }), "jobs.lockedShort") : null);
+}
+
 function renderList() {
-  const jobs = ctx.jobs;
-  $("jobs-body").replaceChildren(...jobs.map((job) => el("tr", { role: "row" },
-    el("th", { scope: "row", role: "rowheader" }, job.title),
+  const jobs = ctx.jobs.filter((job) => showArchived || !job.archived_at);
+  $("jobs-body").replaceChildren(...jobs.map((job) => el("tr", { role: "row", class: job.archived_at ? "archived" : null },
+    titleCell(job),
     cell("col.department", job.department),
     cell("col.language", el("span", { lang: job.language === "zh" ? "zh-CN" : "en", text: jobLanguage(job.language) })),
     cell("col.questions", String(job.question_count ?? job.questions?.length ?? ""), "num"),
+    cell("col.interviews", String(job.interview_count ?? 0), "num"),
     cell("col.created", timeElement(job.created_at, { withTime: false })),
     el("td", { role: "cell", class: "row-actions" },
-      el("a", { class: "button secondary compact", href: `#invite/${job.id}` },
+      el("a", { class: "button secondary compact", href: `#job/${job.id}` },
+        tx(el("span"), "jobs.edit"),
+        el("span", { class: "visually-hidden", text: ` — ${job.title}` })),
+      job.archived_at ? null : el("a", { class: "button secondary compact", href: `#invite/${job.id}` },
         tx(el("span"), "jobs.invite"),
         el("span", { class: "visually-hidden", text: ` — ${job.title}` }))),
   )));
   $("jobs-table").hidden = jobs.length === 0;
   $("jobs-empty").hidden = jobs.length > 0;
+  const hidden = ctx.jobs.length - jobs.length;
+  tx($("jobs-empty"), hidden ? "jobs.emptyArchived" : "jobs.empty", { n: hidden });
 }
 
 function resetForm() {

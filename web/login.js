@@ -1,6 +1,8 @@
-// The staff login page: e-mail and password, then back to where the user was going.
+// The staff login page: e-mail and password, then back to where the user was going (or to the
+// start page of their role: the dashboard for HR, the review page for the others).
 import { languagePicker, preferredLanguage, setLanguage } from "./i18n.js";
 import { api } from "./hr-api.js";
+import { homeFor } from "./hr-account.js";
 import { $, busy, clearNotice, notice } from "./hr-dom.js";
 import { clearErrorsOnInput, clearFieldErrors, describeError, showApiFieldError, showFieldError } from "./hr-errors.js";
 
@@ -20,7 +22,8 @@ export function safeNext(raw) {
   }
 }
 
-const next = safeNext(new URLSearchParams(location.search).get("next"));
+const requested = new URLSearchParams(location.search).get("next");
+const next = (user) => (requested ? safeNext(requested) : homeFor(user));
 
 async function submit(event) {
   event.preventDefault();
@@ -37,10 +40,10 @@ async function submit(event) {
   }
   const done = busy($("login-submit"), "login.submitting");
   try {
-    await api("/api/login", {
+    const data = await api("/api/login", {
       method: "POST", body: { email: email.value.trim(), password: password.value }, redirectOn401: false,
     });
-    location.assign(next);
+    location.assign(next(data.user));
     return;  // keep the button disabled while the next page loads
   } catch (error) {
     done();
@@ -48,6 +51,8 @@ async function submit(event) {
       notice($("login-status"), "error", { key: "login.bad" });
       password.value = "";
       password.focus();
+    } else if (error.code === "insecure_origin") {
+      notice($("login-status"), "error", { key: "login.insecure" });
     } else if (!showApiFieldError(form, error)) {
       notice($("login-status"), "error", describeError(error));
     }
@@ -61,8 +66,8 @@ async function main() {
   clearErrorsOnInput($("login-form"));
   // Already signed in (e.g. the back button): go straight on.
   try {
-    await api("/api/me", { redirectOn401: false });
-    location.replace(next);
+    const { user } = await api("/api/me", { redirectOn401: false });
+    location.replace(next(user));
     return;
   } catch {
     // not signed in, or the server is unreachable: the form says so when it is used

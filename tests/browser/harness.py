@@ -15,8 +15,8 @@ import wave
 from dataclasses import dataclass
 from pathlib import Path
 
-import aiohttp
 import numpy as np
+from staff_http import staff_session
 
 TESTS = Path(__file__).resolve().parent.parent
 REPO = TESTS.parent
@@ -140,8 +140,7 @@ class HrClient:
 
     def __init__(self, server: ServerProcess) -> None:
         self.server = server
-        self.session = aiohttp.ClientSession(base_url=server.base_url, headers={"Origin": server.base_url},
-                                             cookie_jar=aiohttp.CookieJar(unsafe=True))  # IP-address host
+        self.session = staff_session(server.base_url)
 
     async def login(self) -> None:
         async with self.session.post("/api/login", json={"email": self.server.admin_email,
@@ -162,6 +161,14 @@ class HrClient:
             if r.status >= 400:
                 raise AssertionError(f"GET {path}: {r.status} {data}")
             return data
+
+    async def add_staff(self, email: str, name: str, role: str, departments: list[str], password: str) -> dict:
+        """Invite a staff member (no SMTP: the link comes back) and choose their password through the link."""
+        invited = await self.post("/api/users", {"email": email, "name": name, "role": role,
+                                                 "departments": departments})
+        token = invited["delivery"]["url"].split("#", 1)[1]
+        await self.post("/api/account/activation", {"token": token, "password": password})
+        return invited["user"]
 
     async def close(self) -> None:
         await self.session.close()

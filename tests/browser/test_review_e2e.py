@@ -93,8 +93,8 @@ async def test_reviewer_enrols_replays_seeks_and_rates(server, hr, playwright, t
     first = detail["answers"][0]
     words = sorted(first["words"], key=lambda w: w["s"])
     assert first["status"] == "scored" and len(words) > 20 and first["recording"]["parts"] == 1
-    reviewer = await hr.post("/api/users", {"email": "riley@example.com", "name": "Riley Reviewer",
-                                            "role": "reviewer", "departments": ["Engineering"]})
+    password = "riley reviews recordings"
+    await hr.add_staff("riley@example.com", "Riley Reviewer", "reviewer", ["Engineering"], password)
 
     browser = await playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
     try:
@@ -107,7 +107,7 @@ async def test_reviewer_enrols_replays_seeks_and_rates(server, hr, playwright, t
             await page.goto(f"{server.base_url}/review")
             await page.wait_for_url("**/login?next=*")
             await page.get_by_label("E-mail").fill("riley@example.com")
-            await page.get_by_label("Password").fill(reviewer["password"])
+            await page.get_by_label("Password").fill(password)
             await page.get_by_role("button", name="Sign in").click()
 
         # First visit: set up two-step verification with the key shown on the page.

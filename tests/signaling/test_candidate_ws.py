@@ -11,7 +11,7 @@ import av
 import pytest
 from aiohttp import WSMsgType
 from fakes import FakeRecognizer
-from wsclient import Candidate, make_interview
+from wsclient import make_interview, open_candidate
 
 from signaling import candidate_ws
 from signaling.app import create_app
@@ -25,9 +25,6 @@ async def client(aiohttp_client, tmp_path):
     return await aiohttp_client(app)
 
 
-async def open_candidate(client) -> Candidate:
-    origin = str(client.make_url("/")).rstrip("/")
-    return Candidate(await client.ws_connect("/ws", headers={"Origin": origin}))
 
 
 def decode_part(app, recording, part) -> tuple[int, int]:

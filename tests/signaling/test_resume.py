@@ -6,10 +6,10 @@ import asyncio
 import gc
 import time
 
-import aiohttp
 import pytest
 from fakes import FakeRecognizer
-from wsclient import Candidate, make_interview, reach_first_question
+from staff_http import staff_session
+from wsclient import make_interview, open_candidate, reach_first_question
 
 from media import PeerSession
 from signaling import candidate_ws
@@ -24,9 +24,6 @@ def make_client(aiohttp_client, tmp_path, **settings):
     return aiohttp_client(app)
 
 
-async def open_candidate(client) -> Candidate:
-    origin = str(client.make_url("/")).rstrip("/")
-    return Candidate(await client.ws_connect("/ws", headers={"Origin": origin}))
 
 
 async def status_of(app) -> str:
@@ -123,8 +120,7 @@ async def test_grace_expiry_interrupts_then_hr_reopens_and_the_candidate_finishe
     await store.staff.create(email="h@example.com", display_name="H", role=Role.HR, departments=set(),
                              password_hash=auth.hash_password(hr_password))
     base = str(client.make_url("/")).rstrip("/")
-    async with aiohttp.ClientSession(base_url=base, headers={"Origin": base},
-                                     cookie_jar=aiohttp.CookieJar(unsafe=True)) as hr:
+    async with staff_session(base) as hr:
         await hr.post("/api/login", json={"email": "h@example.com", "password": hr_password})
         async with hr.post(f"/api/interviews/{interview.public_id}/reopen") as r:
             assert r.status == 200

@@ -9,6 +9,7 @@ import aiohttp
 import av
 import pytest
 from fakes import FakeRecognizer
+from staff_http import staff_session
 from wsclient import Candidate, answer_one_question, make_interview
 
 from signaling import auth, totp
@@ -16,6 +17,7 @@ from signaling.app import create_app
 from signaling.config import Settings
 from signaling.keys import SETTINGS, STORE
 from signaling.records import Role
+from signaling.sessions import COOKIE_NAME
 
 
 @pytest.fixture
@@ -29,8 +31,7 @@ class Staff:
 
     def __init__(self, client, email: str, password: str) -> None:
         base = str(client.make_url("/")).rstrip("/")
-        self.http = aiohttp.ClientSession(base_url=base, headers={"Origin": base},
-                                          cookie_jar=aiohttp.CookieJar(unsafe=True))
+        self.http = staff_session(base)
         self.email, self.password = email, password
         self.secret: str | None = None
 
@@ -112,7 +113,7 @@ async def test_refusals(client, recorded):
     interview, recording, token = recorded
     anonymous = Staff(client, "", "")
     assert (await anonymous.get(part_url(recording))).status == 401
-    as_candidate = await anonymous.get(part_url(recording), cookies={"intervox_session": token})
+    as_candidate = await anonymous.get(part_url(recording), cookies={COOKIE_NAME: token})
     assert as_candidate.status == 401, "an invite token is not a session"
     await anonymous.close()
 

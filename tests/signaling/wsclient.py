@@ -208,6 +208,12 @@ class Candidate:
         await asyncio.gather(*tasks, return_exceptions=True)
 
 
+async def open_candidate(client) -> Candidate:
+    """A candidate's WebSocket to the test client's app, from the app's own origin."""
+    origin = str(client.make_url("/")).rstrip("/")
+    return Candidate(await client.ws_connect("/ws", headers={"Origin": origin}))
+
+
 async def reach_first_question(candidate: Candidate, token: str, audio: AudioStreamTrack | None = None) -> None:
     """Consent, device check, WebRTC (sending `audio`, a tone by default), a skipped-through
     practice answer, and the interview begun: question 1 is in its think time."""
