@@ -59,6 +59,7 @@ HEARTBEAT_SECONDS = 10.0
 # The page sends an application ping every 2 s; a connection silent this long is dead even if the
 # TCP connection still answers (a suspended laptop, a proxy holding the socket).
 CLIENT_SILENCE_LIMIT = 4.5
+RTT_FRESH_SECONDS = 6.0  # the page reports with every ping (2 s)
 MAX_ERRORS = 50
 OUTBOX_SIZE = 256
 # aiohttp closes the socket (1009) above this; between MAX_MESSAGE_BYTES and this we answer
@@ -97,9 +98,17 @@ class CandidateConnection:
         self._errors = 0
         self.dropped_messages = 0
         # Connection quality for HR every ~2 s, while this is the interview's connection.
+        self._client_rtt: tuple[float, float] | None = None  # (ms, when) as the page last reported it
         self._quality = asyncio.create_task(watch_quality(
             lambda: self._peer, lambda: self._live if self._live and self._live.connected_to(self) else None,
+            rtt_of=self._recent_rtt,
         ), name="candidate-quality")
+
+    def _recent_rtt(self) -> float | None:
+        """The page's last round-trip time report, if it is recent enough to describe now."""
+        if self._client_rtt is None or time.monotonic() - self._client_rtt[1] > RTT_FRESH_SECONDS:
+            return None
+        return self._client_rtt[0]
 
     # sending
 
@@ -229,7 +238,9 @@ class CandidateConnection:
         match message:
             case Hello():
                 raise ProtocolError(ErrorCode.OUT_OF_ORDER, "already authenticated", message.ref)
-            case Ping():
+            case Ping(rtt_ms=rtt_ms):
+                if rtt_ms is not None:
+                    self._client_rtt = (rtt_ms, time.monotonic())
                 self.send(ServerType.PONG, ref=message.ref)
             case Consent(accept=accept):
                 await live.apply(Event(EventKind.ACCEPT if accept else EventKind.DECLINE), epoch=self.epoch)

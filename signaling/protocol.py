@@ -111,6 +111,12 @@ class InterviewBegin:
 @dataclass(frozen=True)
 class Ping:
     ref: str | int | None = None
+    # The page's own measure of its media path: the ICE candidate pair's current round-trip time.
+    # aiortc only measures round trips for media it sends, and this server sends none.
+    rtt_ms: float | None = None
+
+
+MAX_RTT_MS = 60_000
 
 
 ClientMessage = Hello | Consent | DeviceResult | Offer | AnswerStart | AnswerFinish | InterviewBegin | Ping
@@ -194,7 +200,11 @@ def parse_client_message(raw: str | bytes) -> ClientMessage:
         case ClientType.INTERVIEW_BEGIN:
             return InterviewBegin(ref)
         case ClientType.PING:
-            return Ping(ref)
+            rtt = obj.get("rtt_ms")
+            if rtt is not None and (isinstance(rtt, bool) or not isinstance(rtt, (int, float))
+                                    or not 0 <= rtt <= MAX_RTT_MS):
+                raise ProtocolError(ErrorCode.INVALID_FIELD, f"field 'rtt_ms' must be 0–{MAX_RTT_MS} or absent", ref)
+            return Ping(ref, float(rtt) if rtt is not None else None)
     raise AssertionError(msg_type)  # pragma: no cover - the match covers every ClientType
 
 

@@ -21,7 +21,8 @@ export function retryDelay(attempt, random = Math.random) {
 }
 
 export class Connection {
-  // handlers: onMessage(msg), onLost(), onRetrying({attempt, inMs}), onFatal(messageKey)
+  // handlers: onMessage(msg), onLost(), onRetrying({attempt, inMs}), onFatal(messageKey),
+  // pingFields() → extra fields for each heartbeat ping (the media path's round-trip time)
   constructor(url, token, handlers) {
     this.url = url;
     this.token = token;
@@ -85,7 +86,7 @@ export class Connection {
   }
 
   heartbeat() {
-    if (this.checkAlive()) this.send("ping");
+    if (this.checkAlive()) this.send("ping", this.handlers.pingFields?.() ?? {});
   }
 
   // True if the server was heard from recently; otherwise the connection is dropped.

@@ -68,6 +68,7 @@ function connect() {
     onLost: connectionLost,
     onRetrying: showRetrying,
     onFatal: (key) => fail(key),
+    pingFields: () => (app.rttMs == null ? {} : { rtt_ms: app.rttMs }),
   });
   app.conn.open();
 }
@@ -449,6 +450,26 @@ async function negotiate() {
     if (app.pc === pc) app.conn.drop();
   }
 }
+
+// The media path's round-trip time, from the ICE candidate pair in use, for HR's quality view
+// (the server cannot measure it: it sends no media). Reported with every heartbeat ping.
+async function sampleRoundTrip() {
+  const pc = app.pc;
+  if (!pc || pc.connectionState !== "connected") { app.rttMs = null; return; }
+  try {
+    const stats = await pc.getStats();
+    let rtt = null;
+    stats.forEach((s) => {
+      if (s.type === "candidate-pair" && s.nominated && s.state === "succeeded" && s.currentRoundTripTime != null) {
+        rtt = Math.round(s.currentRoundTripTime * 1000);
+      }
+    });
+    app.rttMs = rtt;
+  } catch {
+    app.rttMs = null;
+  }
+}
+setInterval(sampleRoundTrip, 2000);
 
 // ---------- buttons ----------
 

@@ -67,6 +67,7 @@ function qualityCell(row) {
   }
   if (q.loss != null) details.push(t("live.quality.loss", { n: (q.loss * 100).toFixed(1) }));
   if (q.jitter_ms != null) details.push(t("live.quality.jitter", { n: Math.round(q.jitter_ms) }));
+  if (q.rtt_ms != null) details.push(t("live.quality.rtt", { n: Math.round(q.rtt_ms) }));
   return el("span", { class: `quality quality-${grade}` },
     el("span", { class: "badge", text: t(`live.quality.${grade}`) }),
     details.length ? el("span", { class: "sub", text: details.join(" · ") }) : null);

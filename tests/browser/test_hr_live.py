@@ -32,6 +32,8 @@ async def watch_dashboard(page, name: str, seen: dict) -> None:
     row = page.locator("#live-body tr").filter(has_text=name)
     await row.filter(has_text="Question 1 of 2").filter(has_text="Answering").wait_for(timeout=60_000)
     seen["answering 1"] = time.monotonic()
+    # the round trip the candidate's browser measures on its ICE candidate pair, as HR sees it
+    await row.locator(".quality").filter(has_text="round trip").wait_for(timeout=30_000)
     caption = row.locator(".caption q")
     await caption.wait_for(timeout=30_000)
     seen["caption"] = await caption.text_content()

@@ -44,6 +44,7 @@ async def test_hr_follows_an_interview_live(client):
     assert (row["candidate_name"], row["question_count"], row["status"]) == ("Tess", 2, "in_progress")
     assert row["department"] == "Engineering" and row["language"] == "en" and "candidate_email" not in row
 
+    candidate.rtt_ms = 42.0  # what the page measured on its ICE candidate pair
     mark = len(watcher.inbox)
     await candidate.send("answer.start", question=0)
     await watcher.patch(lambda p: p.get("phase") == "answering", after=mark)
@@ -53,7 +54,7 @@ async def test_hr_follows_an_interview_live(client):
     quality = await watcher.patch(lambda p: bool(p.get("quality")) and p["quality"]["grade"] != "measuring",
                                   after=mark)
     assert quality["quality"]["kbps"] > 0 and quality["quality"]["loss"] is not None
-    assert quality["quality"]["rtt_ms"] is None  # aiortc measures no round trip for a receive-only peer
+    quality = await watcher.patch(lambda p: (p.get("quality") or {}).get("rtt_ms") == 42.0, after=mark)
     await candidate.send("answer.finish", question=0)
     await watcher.patch(lambda p: p.get("question") == 1 and p.get("phase") == "thinking", after=mark)
     scored = await watcher.patch(lambda p: "answer" in p, after=mark)

@@ -39,6 +39,8 @@ def msg(**fields) -> str:
         (msg(type="answer.finish", question=3, ref="a1"), AnswerFinish(3, "a1")),
         (msg(type="interview.begin"), InterviewBegin()),
         (msg(type="ping"), Ping()),
+        (msg(type="ping", rtt_ms=23), Ping(rtt_ms=23.0)),
+        (msg(type="ping", rtt_ms=0.5), Ping(rtt_ms=0.5)),
     ],
 )
 def test_valid_messages_parse_to_typed_records(raw, expected):
@@ -73,6 +75,10 @@ def test_valid_messages_parse_to_typed_records(raw, expected):
         (msg(type="webrtc.offer", sdp="v=0" + "a" * 60_000), ErrorCode.INVALID_FIELD),
         (msg(type="device.result", camera=True, microphone=True, problem="<img onerror>"), ErrorCode.INVALID_FIELD),
         (msg(type="ping", ref={"nested": 1}), ErrorCode.INVALID_FIELD),
+        (msg(type="ping", rtt_ms=-1), ErrorCode.INVALID_FIELD),
+        (msg(type="ping", rtt_ms="12"), ErrorCode.INVALID_FIELD),
+        (msg(type="ping", rtt_ms=True), ErrorCode.INVALID_FIELD),
+        (msg(type="ping", rtt_ms=10**9), ErrorCode.INVALID_FIELD),
         (msg(type="ping", pad="x" * (MAX_MESSAGE_BYTES + 1)), ErrorCode.TOO_LARGE),
         (msg(type="ping", pad="汉" * (MAX_MESSAGE_BYTES // 2)), ErrorCode.TOO_LARGE),
     ],

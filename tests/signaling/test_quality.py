@@ -13,7 +13,7 @@ def sample(at: float, bytes_received: int, audio: tuple[int, int], video: tuple[
 
 
 def test_the_first_sample_is_still_measuring():
-    """Rates need two samples; the first reports jitter only, and no round-trip time (aiortc has none for us)."""
+    """Rates need two samples; the first reports jitter only (and a round-trip time only if the page sent one)."""
     quality = measure(None, sample(10.0, 50_000, (100, 0), (200, 0)))
     assert quality.grade is Grade.MEASURING and quality.kbps is None and quality.loss is None
     assert quality.jitter_ms == 4.0 and quality.rtt_ms is None
@@ -47,3 +47,15 @@ def test_duplicates_do_not_make_loss_negative():
     """aiortc's lost count can go down (duplicates, reordering); the interval's loss never goes below 0."""
     quality = measure(sample(0.0, 0, (100, 4), (0, 0)), sample(2.0, 1000, (200, 2), (0, 0)))
     assert quality.loss == 0.0
+
+
+def test_the_round_trip_the_page_reports_is_carried_and_graded():
+    """aiortc measures no round trip for a receive-only peer; the page's own figure is used: 42 ms is
+    good, 600 ms fair, 1.5 s poor."""
+    before = sample(0.0, 0, (0, 0), (0, 0))
+    after = sample(2.0, 100_000, (100, 0), (0, 0))
+    assert measure(before, after, rtt_ms=42.0).rtt_ms == 42.0
+    assert measure(before, after, rtt_ms=42.0).grade is Grade.GOOD
+    assert measure(before, after, rtt_ms=600.0).grade is Grade.FAIR
+    assert measure(before, after, rtt_ms=1500.0).grade is Grade.POOR
+    assert measure(None, after, rtt_ms=42.0).rtt_ms == 42.0

@@ -128,6 +128,7 @@ class Candidate:
         self.closed: tuple[Any, Any] | None = None  # (message type, close code) once the socket ends
         self.pc: RTCPeerConnection | None = None
         self.tone: ToneTrack | None = None
+        self.rtt_ms: float | None = None  # sent with each ping, as the page reports its media round trip
         self.camera = False  # True: send a detailed video track (realistic bitrate) instead of plain green
         self._seen = 0
         self._arrived = asyncio.Event()
@@ -183,7 +184,7 @@ class Candidate:
         while not self.ws.closed:
             await asyncio.sleep(seconds)
             with contextlib.suppress(ConnectionError, RuntimeError):
-                await self.send("ping")
+                await self.send("ping", **({} if self.rtt_ms is None else {"rtt_ms": self.rtt_ms}))
 
     async def connect_media(self, audio: AudioStreamTrack | None = None) -> None:
         """Negotiate a peer connection sending `audio` (a tone track by default) and a video track."""
