@@ -34,6 +34,7 @@ from . import (
     totp_api,
     webhooks_api,
 )
+from .admission import admission_ctx
 from .analytics_api import routes as analytics_routes
 from .anomaly_api import routes as anomaly_routes
 from .bus import EventBus
@@ -171,6 +172,7 @@ def create_app(settings: Settings, *, recognizer: SpeechRecognizer | None = None
 
     app.cleanup_ctx.extend([store_ctx, recordings_ctx, webhooks_ctx, asr_ctx, feed_ctx, live_ctx])
     app.cleanup_ctx.extend([invitation_expiry.sweep_ctx, invite_mail.tasks_ctx])  # need the store and registry
+    app.cleanup_ctx.append(admission_ctx)  # seats for live interviews: needs the registry
     app.on_shutdown.append(close_sockets)
     app.add_routes(pages.routes)
     app.add_routes(hr_api.routes)

@@ -20,6 +20,7 @@ from aiohttp import WSMsgType, web
 from media import InvalidOffer, PeerSession, PeerState
 from media.tap import EncodedFrame
 
+from .admission import ADMISSION, Admission, Place, needs_seat
 from .auth import digest
 from .config import Settings
 from .flow import Event, EventKind, FlowError, Status, Step
@@ -81,13 +82,16 @@ class CandidateConnection:
 
     def __init__(
         self, ws: web.WebSocketResponse, *, settings: Settings, store: Store, registry: LiveInterviews,
-        metrics: Metrics,
+        metrics: Metrics, admission: Admission,
     ) -> None:
         self._ws = ws
         self._settings = settings
         self._store = store
         self._registry = registry
         self._metrics = metrics
+        self._admission = admission
+        self._waiting = False  # in line for a seat: only `queue`, `pong` and errors reach the page
+        self._withdrawn = False
         self._outbox: asyncio.Queue[str | None] = asyncio.Queue(OUTBOX_SIZE)
         self._writer = asyncio.create_task(self._write(), name="candidate-ws-writer")
         self._live: LiveInterview | None = None
@@ -113,6 +117,8 @@ class CandidateConnection:
     # sending
 
     def send(self, kind: ServerType, **fields: Any) -> None:
+        if self._waiting and kind not in (ServerType.QUEUE, ServerType.PONG):
+            return  # the interview's state follows when a seat is free (`admitted`)
         self._enqueue(encode(kind, **fields), droppable=kind is ServerType.CAPTION)
 
     def _send_error(self, error: ProtocolError) -> None:
@@ -133,6 +139,25 @@ class CandidateConnection:
                 await self._ws.send_str(text)
             except (ConnectionError, RuntimeError):
                 return
+
+    # waiting for a seat (admission.py)
+
+    def _take_seat(self, live: LiveInterview) -> None:
+        """A seat for this interview, or a place in line (`queued` is called at once)."""
+        self._admission.enter(live.record.id, self)
+
+    def queued(self, place: Place) -> None:
+        self._waiting = True
+        job = self._live.job if self._live is not None else None
+        self.send(ServerType.QUEUE, position=place.position, estimate_seconds=place.estimate_seconds,
+                  place_kept_seconds=place.kept_seconds,
+                  job={"title": job.title, "language": job.language} if job is not None else None)
+
+    def admitted(self) -> None:
+        self._waiting = False
+        if self._live is not None and self._live.connected_to(self):
+            log.info("interview %s: a seat is free; the candidate continues", self._live.record.public_id)
+            self._live.push_state()
 
     # media
 
@@ -231,10 +256,15 @@ class CandidateConnection:
             await self.withdraw()  # withdrawn while this connection was being set up
             return None
         log.info("interview %s: candidate connected (connection %d)", record.public_id, self.epoch)
-        live.push_state()
+        if needs_seat(live.flow.status):
+            self._take_seat(live)
+        live.push_state()  # held back while the candidate waits for a seat
         return live
 
     async def _dispatch(self, live: LiveInterview, message: ClientMessage) -> None:
+        if self._waiting and not isinstance(message, Ping):
+            raise ProtocolError(ErrorCode.OUT_OF_ORDER, "every interview place is taken: you are in line, and the "
+                                "interview continues by itself when it is your turn", message.ref)
         match message:
             case Hello():
                 raise ProtocolError(ErrorCode.OUT_OF_ORDER, "already authenticated", message.ref)
@@ -243,6 +273,8 @@ class CandidateConnection:
                     self._client_rtt = (rtt_ms, time.monotonic())
                 self.send(ServerType.PONG, ref=message.ref)
             case Consent(accept=accept):
+                if accept and live.flow.step is Step.CONSENT:
+                    self._take_seat(live)  # past consent the interview needs a seat; the state waits for it
                 await live.apply(Event(EventKind.ACCEPT if accept else EventKind.DECLINE), epoch=self.epoch)
             case DeviceResult():
                 await self._device_result(live, message)
@@ -254,6 +286,8 @@ class CandidateConnection:
                 await live.apply(Event(EventKind.START_ANSWER, question), epoch=self.epoch)
             case AnswerFinish(question=question):
                 await live.apply(Event(EventKind.FINISH_ANSWER, question), epoch=self.epoch)
+                if live.flow.terminal:
+                    self._admission.reconcile()  # the last answer: the seat is free for the next in line
             case InterviewBegin():
                 await live.apply(Event(EventKind.BEGIN_INTERVIEW), epoch=self.epoch)
 
@@ -313,6 +347,7 @@ class CandidateConnection:
 
     async def withdraw(self) -> None:
         """HR withdrew the invitation: say so and hang up (the peer connection closes with the handler)."""
+        self._withdrawn = True
         self._send_error(ProtocolError(ErrorCode.REVOKED, "this invitation was withdrawn"))
         await self._flush()
         with contextlib.suppress(TimeoutError, ConnectionError, RuntimeError):
@@ -328,6 +363,7 @@ class CandidateConnection:
         live, self._live = self._live, None
         if live is not None:
             await live.disconnect(self, lost_at=self._last_heard)
+            self._admission.left(live.record.id, self, for_good=self._withdrawn)  # before the registry forgets it
             self._registry.release(live)
         peer, self._peer = self._peer, None
         if peer is not None:
@@ -343,7 +379,8 @@ async def candidate_ws(request: web.Request) -> web.WebSocketResponse:
     await ws.prepare(request)
     request.app[SOCKETS].add(ws)
     connection = CandidateConnection(ws, settings=request.app[SETTINGS], store=request.app[STORE],
-                                     registry=request.app[REGISTRY], metrics=request.app[METRICS])
+                                     registry=request.app[REGISTRY], metrics=request.app[METRICS],
+                                     admission=request.app[ADMISSION])
     try:
         await connection.run()
     finally:

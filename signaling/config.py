@@ -69,6 +69,8 @@ class Settings:
     smtp_from: str = ""  # e.g. "Hiring team <jobs@example.com>"
     # Webhooks: the first retry of a failed delivery; later ones are 3, 12, 60, 360 and 2160 times as long.
     webhook_retry_seconds: float = 10.0
+    # Live interviews carried at once; more candidates wait in line. 0 = estimated from the CPUs (capacity.py).
+    max_live_interviews: int = 0
 
     @property
     def base_url(self) -> str:
@@ -131,6 +133,8 @@ def _convert(label: str, name: str, raw: str) -> object:
         return value
     if name == "asr_threads":
         return _parse_int(label, raw, low=0, high=256)
+    if name == "max_live_interviews":
+        return _parse_int(label, raw, low=0, high=10_000)
     if name == "retention_days":
         return _parse_int(label, raw, low=1, high=3650)
     if name == "data_dir":

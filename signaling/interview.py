@@ -226,6 +226,11 @@ class LiveInterview:
         return self._outbox is not None
 
     @property
+    def away(self) -> bool:
+        """The candidate dropped and the interview is waiting for them (the resume grace period)."""
+        return self._outbox is None and self._absence is not None
+
+    @property
     def outbox(self) -> Outbox | None:
         """The candidate's current connection, if any."""
         return self._outbox

@@ -63,6 +63,7 @@ class ServerType(StrEnum):
     MEDIA = "media"
     PONG = "pong"
     ERROR = "error"
+    QUEUE = "queue"  # every seat is taken: the candidate's place in line (admission.py)
 
 
 @dataclass(frozen=True)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Iterator
 from datetime import UTC, datetime
 
 from scoring.scheduler import TranscriptionScheduler
@@ -48,6 +49,9 @@ class LiveInterviews:
 
     def __len__(self) -> int:
         return len(self._live)
+
+    def __iter__(self) -> Iterator[LiveInterview]:
+        return iter(list(self._live.values()))
 
     async def get(self, record: Interview) -> LiveInterview:
         """The live interview for `record`, created from its stored state on first use."""

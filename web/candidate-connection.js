@@ -58,7 +58,7 @@ export class Connection {
       this.lastHeard = performance.now();
       let msg;
       try { msg = JSON.parse(event.data); } catch { return; }
-      if (msg.type === "state") this.attempt = 0;  // the server knows us again
+      if (msg.type === "state" || msg.type === "queue") this.attempt = 0;  // the server knows us again
       this.handlers.onMessage(msg);
     });
     ws.addEventListener("close", (event) => {

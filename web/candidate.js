@@ -1,6 +1,7 @@
 // The candidate's page. The server owns the interview's state; this page renders each `state`
 // message it receives, captures camera and microphone, and sends them over WebRTC.
 import { Connection } from "./candidate-connection.js";
+import { durationText, renderQueue } from "./candidate-queue.js";
 import { language, languagePicker, preferredLanguage, setLanguage, t } from "./i18n.js";
 
 const PAGE = "candidate";
@@ -13,6 +14,8 @@ const app = {
   conn: null,             // the WebSocket, kept alive across drops (candidate-connection.js)
   connected: false,       // a state message arrived on the current connection
   state: null,
+  queue: null,            // our place in line while every interview place is taken (candidate-queue.js)
+  jobSeen: false,
   stream: null,
   pc: null,
   mediaReady: false,
@@ -28,7 +31,7 @@ const app = {
 
 // ---------- screens ----------
 
-const SCREENS = ["loading", "error", "consent", "declined", "device", "question", "ready", "done", "stopped"];
+const SCREENS = ["loading", "error", "queue", "consent", "declined", "device", "question", "ready", "done", "stopped"];
 
 function show(name) {
   for (const s of SCREENS) $(`screen-${s}`).hidden = s !== name;
@@ -89,9 +92,10 @@ function showRetrying(retry) {
   const s = app.state;
   const parts = [];
   if (!navigator.onLine) parts.push(t("banner.offline"));
-  if (s?.phase === "answering") parts.push(t("banner.answerPaused"));
+  if (app.queue) parts.push(t("banner.lineKept", { duration: durationText(app.queue.place_kept_seconds) }));
+  else if (s?.phase === "answering") parts.push(t("banner.answerPaused"));
   else if (s) parts.push(t("banner.placeKept"));
-  if (s?.resume_grace_seconds) parts.push(t("banner.keptFor", { duration: graceText() }));
+  if (s?.resume_grace_seconds && !app.queue) parts.push(t("banner.keptFor", { duration: graceText() }));
   parts.push(inMs >= 1000 ? t("banner.retryIn", { seconds: Math.round(inMs / 1000) }) : t("banner.retrying"));
   banner("banner.reconnecting", parts.join(language() === "zh" ? "" : " "), { retry: inMs >= 1000 });
 }
@@ -99,6 +103,7 @@ function showRetrying(retry) {
 function onMessage(msg) {
   switch (msg.type) {
     case "state": return onState(msg);
+    case "queue": return onQueue(msg);
     case "webrtc.answer":
       return app.pc?.setRemoteDescription({ type: "answer", sdp: msg.sdp }).catch(() => app.conn.drop());
     case "media":
@@ -139,23 +144,57 @@ function onCaption(msg) {
 
 // A state message: the server's word on where the interview is, and proof the connection works.
 async function onState(state) {
-  const first = app.state === null;
+  if (app.queue) {  // our turn: the place in line is over
+    app.queue = null;
+    delete document.body.dataset.queue;
+    document.title = t("page.title");
+  }
   app.state = state;
   app.connected = true;
   app.deadline = state.remaining_ms == null ? null : performance.now() + state.remaining_ms;
   document.body.dataset.connection = "connected";
   banner(null);
   if (["done", "declined", "interrupted", "expired"].includes(state.step)) app.conn.finish();
-  if (first && !app.languageChosen && state.job.language !== "en") {
-    await setLanguage(PAGE, state.job.language, { remember: false });
-    $("lang").value = state.job.language;
-  }
+  await firstContact(state.job);
   render();
+}
+
+// Every interview place is taken: we wait in line, camera off, and the next `state` is our turn.
+async function onQueue(msg) {
+  const fresh = app.queue === null;
+  app.queue = msg;
+  app.connected = true;
+  document.body.dataset.connection = "connected";
+  document.body.dataset.queue = String(msg.position);  // read by tests
+  banner(null);
+  if (app.stream) {
+    stopMedia();
+    app.deviceCheck = "idle";  // checked again when it is our turn
+  }
+  if (msg.job) await firstContact(msg.job);
+  showQueue({ fresh });
+}
+
+function showQueue({ fresh = false } = {}) {
+  $("job-title").textContent = app.queue.job?.title ?? "";
+  renderQueue(app.queue, { fresh });
+  show("queue");
+}
+
+// The first message naming the job: the page speaks the job's language unless the candidate chose one.
+async function firstContact(job) {
+  if (app.jobSeen) return;
+  app.jobSeen = true;
+  if (!app.languageChosen && job.language !== "en") {
+    await setLanguage(PAGE, job.language, { remember: false });
+    $("lang").value = job.language;
+  }
 }
 
 // Draw the current state (again after a language change: nothing here touches the connection).
 function render() {
   if (app.withdrawn) return withdrawn();
+  if (app.queue) return showQueue();
   const state = app.state;
   $("job-title").textContent = state.job.title;
   switch (state.step) {
@@ -498,8 +537,8 @@ function wire() {
 async function main() {
   await setLanguage(PAGE, preferredLanguage("en"), { remember: false });
   languagePicker($("lang"), PAGE, () => {
-    if (app.state || app.withdrawn) render();
-    if (app.state && !app.connected && app.retry) showRetrying(app.retry);
+    if (app.state || app.queue || app.withdrawn) render();
+    if ((app.state || app.queue) && !app.connected && app.retry) showRetrying(app.retry);
   });
   wire();
   connect();

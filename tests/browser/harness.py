@@ -88,7 +88,9 @@ class ServerProcess:
         self.log_path = data_dir.parent / f"server-{self.port}.log"
         data_dir.parent.mkdir(parents=True, exist_ok=True)
         env = {k: v for k, v in os.environ.items() if not k.startswith("INTERVOX_")}
-        env.update({"INTERVOX_LOG_LEVEL": "INFO", **(extra_env or {})})
+        # Many seats: tests that are not about admission control must not depend on this machine's
+        # cores, nor wait behind interviews an earlier test left in their grace period.
+        env.update({"INTERVOX_LOG_LEVEL": "INFO", "INTERVOX_MAX_LIVE_INTERVIEWS": "100", **(extra_env or {})})
         self._log = self.log_path.open("w")
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "signaling", "serve", "--data-dir", str(data_dir), "--port", str(self.port)],

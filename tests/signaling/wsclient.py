@@ -172,10 +172,11 @@ class Candidate:
             return self.closed
         return await asyncio.wait_for(wait(), timeout)
 
-    async def hello(self, token: str) -> dict[str, Any]:
-        """Authenticate; from then on send a heartbeat ping every 2 s, as the page does."""
+    async def hello(self, token: str, *, first: str = "state") -> dict[str, Any]:
+        """Authenticate; from then on send a heartbeat ping every 2 s, as the page does. Returns the
+        `first` message: the state, or `queue` for a candidate who has to wait for a seat."""
         await self.send("hello", token=token)
-        state = await self.expect("state")
+        state = await self.expect(first)
         if self._pinger is None:
             self._pinger = asyncio.create_task(self._ping_every(2.0))
         return state
