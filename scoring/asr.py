@@ -75,7 +75,8 @@ class WhisperRecognizer:
         self._model = WhisperModel(str(model_dir), device="cpu", compute_type="int8", cpu_threads=threads)
         self._simplify = _Simplifier()
 
-    def recognize(self, audio: np.ndarray, *, language: str, quality: Quality) -> Transcript:
+    def recognize(self, audio: np.ndarray, *, language: str, quality: Quality, prompt: str = "") -> Transcript:
+        """`prompt`: text said just before `audio` (e.g. an answer's committed words), to continue from."""
         audio = np.ascontiguousarray(audio, dtype=np.float32)
         duration = audio.size / SAMPLE_RATE
         final = quality is Quality.FINAL
@@ -88,7 +89,7 @@ class WhisperRecognizer:
             without_timestamps=not final,
             vad_filter=final,
             condition_on_previous_text=False,  # no repetition loops carried from one window to the next
-            initial_prompt=_ZH_PROMPT if language == "zh" else None,
+            initial_prompt=((_ZH_PROMPT if language == "zh" else "") + prompt) or None,
         )
         texts: list[str] = []
         words: list[Word] = []

@@ -15,3 +15,11 @@ class TranscriptionClosed(ScoringError):
 
 class SchedulerOverloaded(ScoringError):
     """The transcription queue is full; the request was dropped and counted."""
+
+
+class VadError(ScoringError):
+    """The voice activity model could not be loaded, or a segmenter was fed after its end."""
+
+
+class IncrementalError(ScoringError):
+    """An incremental transcription was driven out of order (e.g. a window accepted that was not given)."""

@@ -1,0 +1,241 @@
+"""The incremental transcriber with a scripted fake recogniser: what is sent, committed and when.
+
+The real voice activity model runs on recorded clips; the recogniser is a fake that "hears" words
+laid out on the answer's timeline (`ScriptedSpeech`): every word whose audio is wholly inside the
+window, with times relative to the window's audio, and — like Whisper — a garbled version of a
+word the window cuts off.
+"""
+
+import numpy as np
+import pytest
+from speech_answers import CLIP_SILENCE, RATE, Answer, build_answer, chunks, clip
+
+from scoring.errors import IncrementalError, TranscriptionClosed
+from scoring.incremental import IncrementalParams, IncrementalTranscriber, Window
+from scoring.transcript import Transcript, Word
+
+
+class ScriptedSpeech:
+    """Words of 0.4 s with 0.1 s between them over each clip's speech (the clip minus `margin` at each end)."""
+
+    def __init__(self, answer: Answer, *, unstable: bool = False, margin: float = CLIP_SILENCE) -> None:
+        self.words: list[Word] = []
+        for index, (start, end) in enumerate(answer.spans):
+            t, n = start + margin + 0.05, 0
+            while t + 0.4 <= end - margin:
+                self.words.append(Word(f" c{index}w{n}", round(t, 3), round(t + 0.4, 3)))
+                t, n = t + 0.5, n + 1
+        self.unstable = unstable  # every hypothesis spells its words differently: nothing ever agrees
+        self.windows: list[Window] = []
+
+    def hear(self, window: Window) -> Transcript:
+        self.windows.append(window)
+        heard = []
+        for word in self.words:
+            for piece in window.pieces:
+                start, end = piece.start / RATE, (piece.start + piece.length) / RATE
+                if word.start >= end or word.end <= start:
+                    continue
+                offset = piece.offset / RATE - start
+                text = word.text if word.end <= end or window.closes else word.text + "-"  # cut off: garbled
+                if self.unstable:
+                    text += f"#{len(self.windows)}"
+                begin, finish = max(word.start, start) + offset, min(word.end, end) + offset
+                heard.append(Word(text, round(begin, 3), round(finish, 3)))
+                break
+        return Transcript("".join(w.text for w in heard).strip(), tuple(heard), "en", window.seconds)
+
+
+def run(answer: Answer, fake: ScriptedSpeech, params: IncrementalParams | None = None) -> IncrementalTranscriber:
+    """Stream the answer in 20 ms chunks, recognising each window as soon as it is due, then finish."""
+    transcriber = IncrementalTranscriber(None, language="en", params=params)
+    for piece in chunks(answer.pcm):
+        transcriber.push(piece)
+        window = transcriber.next_window()
+        if window is not None:
+            transcriber.accept(window, fake.hear(window))
+    window = transcriber.finish_window()
+    if window is not None:
+        transcriber.accept(window, fake.hear(window))
+    return transcriber
+
+
+@pytest.fixture(scope="module")
+def answer() -> Answer:
+    return build_answer(6.0, "q1_lead_deadline_weak.wav", 3.0, "q2_disagreement_strong.wav", trim_end=CLIP_SILENCE)
+
+
+def test_every_word_is_committed_once_with_its_time_on_the_answer_timeline(answer):
+    """The final transcript is exactly the spoken words, in order, timed where they were said."""
+    fake = ScriptedSpeech(answer)
+    result = run(answer, fake).result()
+    assert [w.text for w in result.words] == [w.text for w in fake.words]
+    for got, said in zip(result.words, fake.words, strict=True):
+        assert got.start == pytest.approx(said.start, abs=0.002) and got.end == pytest.approx(said.end, abs=0.002)
+    assert result.text == "".join(w.text for w in fake.words).strip()
+    assert result.audio_seconds == pytest.approx(answer.seconds)
+
+
+def test_no_audio_inside_the_long_silences_is_sent(answer):
+    """Everything sent lies within a clip's speech plus the VAD padding; the 6 s and 3 s silences cost nothing."""
+    transcriber = run(answer, ScriptedSpeech(answer))
+    slack = IncrementalParams().vad.pad + 0.1
+    for start, end in transcriber.stats.sent:
+        assert any(
+            clip_start + CLIP_SILENCE - slack <= start and end <= clip_end - CLIP_SILENCE + slack
+            for clip_start, clip_end in answer.spans
+        ), (start, end)
+    speech = sum(end - start for start, end in answer.spans)
+    print(f"\nsent {transcriber.stats.seconds_sent:.1f} s in {transcriber.stats.model_calls} windows "
+          f"for {answer.seconds:.1f} s of answer ({speech:.1f} s of clips)")
+
+
+def test_only_the_unconfirmed_tail_is_left_for_finish(answer):
+    """At the end one recognition over the last few seconds remains, not the whole answer."""
+    params = IncrementalParams()
+    fake = ScriptedSpeech(answer)
+    stats = run(answer, fake, params).stats
+    assert stats.finish_calls == 1 and fake.windows[-1].final
+    assert stats.finish_seconds_sent <= params.lookahead + 2 * params.cadence + params.context + 0.5
+    assert stats.model_calls == len(fake.windows)
+    assert stats.seconds_sent == pytest.approx(sum(w.seconds for w in fake.windows))
+
+
+def test_a_pause_commits_the_window_and_the_next_one_starts_after_it(answer):
+    """The 3 s silence closes the first clip's window: no later window holds any of its audio."""
+    fake = ScriptedSpeech(answer)
+    run(answer, fake)
+    first_clip_end = answer.spans[0][1]
+    closing = [w for w in fake.windows if w.closes and not w.final]
+    assert closing and closing[0].end / RATE <= first_clip_end
+    later = fake.windows[fake.windows.index(closing[0]) + 1:]
+    assert all(p.start / RATE > first_clip_end for w in later for p in w.pieces)
+
+
+def test_a_hypothesis_that_heard_the_end_of_the_speech_is_committed_at_the_pause_without_another_call():
+    """If the last window already ran past the end of the speech, the pause commits it as it is."""
+    answer = build_answer(1.0, "q1_lead_deadline_weak.wav", 2.0)
+    fake = ScriptedSpeech(answer)
+    transcriber = IncrementalTranscriber(None, language="en", params=IncrementalParams(cadence=0.5))
+    speech_end = answer.spans[0][1] - CLIP_SILENCE
+    stop = int((speech_end + 0.2) * RATE)  # 0.2 s into the silence: not a pause yet
+    for piece in chunks(answer.pcm[:stop]):
+        transcriber.push(piece)
+    window = transcriber.next_window()
+    transcriber.accept(window, fake.hear(window))
+    assert transcriber.unconfirmed  # one hypothesis: nothing agreed yet
+    for piece in chunks(answer.pcm[stop:]):
+        transcriber.push(piece)
+    assert transcriber.next_window() is None
+    assert transcriber.unconfirmed == () and [w.text for w in transcriber.committed] == [w.text for w in fake.words]
+    assert transcriber.finish_window() is None
+    assert transcriber.stats.model_calls == 1
+
+
+def test_short_phrases_between_pauses_are_heard_together_and_timed_across_the_skipped_silences():
+    """Phrases too short to close a window share one; each word maps back to where it was said."""
+    pcm, _ = clip("q2_disagreement_strong.wav")
+    speech = pcm[int(CLIP_SILENCE * RATE):]
+    parts, spans, position = [np.zeros(RATE, np.int16)], [], RATE
+    for index in range(4):
+        phrase = speech[int(index * 1.5 * RATE): int((index + 1) * 1.5 * RATE)]
+        parts += [phrase, np.zeros(int(1.2 * RATE), np.int16)]
+        spans.append((position / RATE, (position + phrase.size) / RATE))
+        position += phrase.size + int(1.2 * RATE)
+    answer = Answer(np.concatenate(parts), tuple(spans), "")
+    fake = ScriptedSpeech(answer, margin=0.1)
+    result = run(answer, fake).result()
+    assert any(len(window.pieces) >= 2 for window in fake.windows)
+    assert [w.text for w in result.words] == [w.text for w in fake.words]
+    for got, said in zip(result.words, fake.words, strict=True):
+        assert got.start == pytest.approx(said.start, abs=0.002) and got.end == pytest.approx(said.end, abs=0.002)
+
+
+def test_silence_only_costs_nothing():
+    """An answer of silence and faint noise makes no recognition and gives an empty transcript."""
+    rng = np.random.default_rng(5)
+    pcm = np.concatenate([np.zeros(4 * RATE, np.int16), (rng.standard_normal(4 * RATE) * 50).astype(np.int16)])
+    transcriber = IncrementalTranscriber(None, language="en")
+    for piece in chunks(pcm):
+        transcriber.push(piece)
+        assert transcriber.next_window() is None
+    assert transcriber.finish_window() is None
+    result = transcriber.result()
+    assert result.is_empty and result.text == "" and transcriber.stats.model_calls == 0
+
+
+def test_a_window_that_cannot_agree_is_kept_under_whispers_30_seconds():
+    """Continuous speech whose hypotheses never agree: windows stop growing at max_window; words are kept."""
+    answer = build_answer(0.5, "q3_outage_strong.wav", 0.5, "q1_lead_deadline_strong.wav", trim_end=CLIP_SILENCE)
+    fake = ScriptedSpeech(answer, unstable=True)
+    params = IncrementalParams(max_window=12.0)
+    transcriber = run(answer, fake, params)
+    assert max(w.seconds for w in fake.windows) <= params.max_window + params.cadence + 0.1
+    words = transcriber.result().words
+    assert len(words) >= 0.9 * len(fake.words)  # forced commits lose at most the words a cut went through
+    assert [w.start for w in words] == sorted(w.start for w in words)
+
+
+@pytest.mark.parametrize(
+    "kwargs", [{"cadence": 0}, {"lookahead": -1}, {"max_window": 29.0}, {"max_window": 9.0}]
+)
+def test_inconsistent_parameters_are_refused(kwargs):
+    """No cadence, negative lookahead, or a max_window Whisper cannot hear or the policy cannot fit: ValueError."""
+    with pytest.raises(ValueError):
+        IncrementalParams(**kwargs)
+
+
+def test_driving_out_of_order_is_refused(answer):
+    """One window at a time, accepted as given; no audio after the end; finish only once."""
+    transcriber = IncrementalTranscriber(None, language="en")
+    pieces = chunks(answer.pcm)
+    window = None
+    while window is None:
+        transcriber.push(next(pieces))
+        window = transcriber.next_window()
+    assert transcriber.next_window() is None  # one outstanding window at a time
+    with pytest.raises(IncrementalError):
+        transcriber.finish_window()
+    stranger = Window(window.audio, "", window.pieces, window.end, False, False)
+    with pytest.raises(IncrementalError):
+        transcriber.accept(stranger, Transcript("", (), "en", 0.0))
+    transcriber.discard(window)
+    again = transcriber.next_window()
+    assert again is not None and again.pieces[0].start == window.pieces[0].start  # the audio was kept
+    transcriber.discard(again)
+    transcriber.finish_window()
+    with pytest.raises(TranscriptionClosed):
+        transcriber.push(np.zeros(320, np.int16))
+
+
+def test_the_synchronous_driver_passes_audio_language_and_prompt_and_survives_a_failure(answer):
+    """advance()/finish() call recognize(audio, language, prompt); a failed call leaves the audio for the next."""
+    fake = ScriptedSpeech(answer)
+    calls: list[tuple[int, str, str]] = []
+    windows: list[Window] = []
+    failures = iter([True])
+
+    def recognize(audio: np.ndarray, language: str, prompt: str) -> Transcript:
+        window = transcriber._outstanding
+        assert audio is window.audio and audio.dtype == np.float32
+        calls.append((audio.size, language, prompt))
+        if next(failures, False):
+            raise RuntimeError("model crashed")
+        windows.append(window)
+        return fake.hear(window)
+
+    transcriber = IncrementalTranscriber(recognize, language="en")
+    failed = False
+    for piece in chunks(answer.pcm):
+        transcriber.push(piece)
+        try:
+            transcriber.advance()
+        except RuntimeError:
+            failed = True
+    result = transcriber.finish()
+    assert failed and [w.text for w in result.words] == [w.text for w in fake.words]
+    assert all(language == "en" for _, language, _ in calls)
+    assert calls[0][2] == "" and any(prompt.startswith("c0w") for _, _, prompt in calls)  # committed text prompts
+    assert transcriber.stats.model_calls == len(windows) == len(calls) - 1
+    with pytest.raises(TranscriptionClosed):
+        transcriber.finish()
