@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 RUN_STAMP := $(VENV)/.installed-run
 TEST_STAMP := $(VENV)/.installed-test
 
-.PHONY: run test bench lint browser clean
+.PHONY: run test bench bench-load lint browser clean
 
 run: $(RUN_STAMP)
 	$(VENV)/bin/intervox serve --demo
@@ -18,6 +18,10 @@ bench: $(TEST_STAMP) browser
 	$(PY) bench/latency.py
 	$(PY) bench/vault.py
 	$(PY) bench/resume.py
+
+# N = 1…16 concurrent synthetic candidates against one server (about 20 minutes)
+bench-load: $(TEST_STAMP)
+	$(PY) bench/load.py
 
 $(VENV)/bin/python:
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || { echo "Intervox needs Python 3.11 or newer (set PYTHON=...)"; exit 1; }

@@ -35,6 +35,7 @@ from speech_answers import CLIP_SILENCE, Answer, build_answer, chunks  # noqa: E
 
 from scoring.asr import SAMPLE_RATE, Quality, WhisperRecognizer  # noqa: E402
 from scoring.incremental import IncrementalParams, IncrementalTranscriber  # noqa: E402
+from scoring.live import recognize_window  # noqa: E402
 from scoring.model import ensure_bundled_model  # noqa: E402
 from scoring.vad import SpeechSegmenter, VadEventKind, measure_cost  # noqa: E402
 
@@ -56,22 +57,26 @@ def speech_seconds(answer: Answer) -> float:
 
 
 def run(recognizer: WhisperRecognizer, answer: Answer, params: IncrementalParams) -> dict:
+    """Stream `answer` through the transcriber, recognising each window as the server would (its
+    quality by kind: captions greedy, commits and the last window with beam search)."""
     cpu = 0.0
+    transcriber = IncrementalTranscriber(None, language="en", params=params)
 
-    def recognize(audio: np.ndarray, language: str, prompt: str):
+    def recognize(window) -> None:  # noqa: ANN001
         nonlocal cpu
         started = time.process_time()
-        try:
-            return recognizer.recognize(audio, language=language, quality=Quality.FINAL, prompt=prompt)
-        finally:
-            cpu += time.process_time() - started
+        transcript = recognize_window(recognizer, window, "en")
+        cpu += time.process_time() - started
+        transcriber.accept(window, transcript)
 
-    transcriber = IncrementalTranscriber(recognize, language="en", params=params)
     for piece in chunks(answer.pcm):
         transcriber.push(piece)
-        transcriber.advance()
+        if (window := transcriber.next_window()) is not None:
+            recognize(window)
     wall = time.perf_counter()
-    transcript = transcriber.finish()
+    if (window := transcriber.finish_window()) is not None:
+        recognize(window)
+    transcript = transcriber.result()
     finish_wall = time.perf_counter() - wall
 
     audio = answer.pcm.astype(np.float32) / 32768.0

@@ -32,14 +32,18 @@ Not thread-safe: the owner calls an instance from one thread at a time.
 Parameters (`IncrementalParams`), chosen on the recorded clips with Whisper base (see
 bench/incremental.py):
 
-- `cadence` 2 s of new speech between recognitions. Every recognition pays for a full 30 s
-  Whisper window (about 1 core-second with base on a 2-core CPU), so this is the main cost
-  knob; a busy scheduler may run windows less often, never more.
-- `lookahead` 4 s: a word is committed only once both agreeing hypotheses heard at least this
-  much audio after it. Whisper base revises words until it hears what follows them; with 2 s the
-  committed text had clearly more errors than a whole-answer transcription, with 4 s about as
-  many. `finish` is left with about the last `lookahead + cadence` to `lookahead + 2 × cadence`
-  seconds (plus the context before them).
+- `cadence` 2 s of new speech between recognitions. Every recognition pays for a whole Whisper
+  encoder window (15 s or 30 s of audio, see scoring.asr), so this is the main cost knob; a busy
+  scheduler may run windows less often, never more.
+- `lookahead` 17 s: a word is committed only once both agreeing hypotheses heard at least this
+  much audio after it. Whisper base revises words until it hears what follows them, and
+  hypotheses of the same audio tend to agree on the same mistake: with 4 s the committed text of
+  the load benchmark's answers had 1.5-2.5 times the errors of a whole-answer transcription;
+  with 17 s nearly all words are committed whole at pauses (`closes`), and LocalAgreement only
+  steps in for speech that runs on without a pause (corpus WER 0.071 against 0.085 whole, in
+  bench/incremental.py). Since speech normally pauses more often than that, what `finish` is
+  left with is the speech since the last pause (6-9 s on the test answers), bounded by
+  `lookahead + 2 × cadence` seconds (plus the context before them).
 - `context` 2 s: after a commit the window is cut at the latest pause or gap before the first
   unconfirmed word, or — if none is that close — inside committed speech this long before it,
   which bounds a window to about `lookahead + 2 × cadence + context` seconds.
@@ -63,7 +67,7 @@ from .agreement import LocalAgreement
 from .asr import SAMPLE_RATE
 from .errors import IncrementalError, TranscriptionClosed
 from .transcript import Transcript, Word
-from .vad import SpeechSegmenter, VadEvent, VadEventKind, VadParams
+from .vad import SpeechSegmenter, VadEvent, VadEventKind, VadParams, VoiceActivity
 
 log = logging.getLogger(__name__)
 
@@ -75,7 +79,7 @@ class IncrementalParams:
     """When to recognise and what to commit (seconds; see the module docstring for why these values)."""
 
     cadence: float = 2.0
-    lookahead: float = 4.0
+    lookahead: float = 17.0
     min_close: float = 3.0
     context: float = 2.0
     max_window: float = 24.0
@@ -133,24 +137,32 @@ class IncrementalStats:
     finish_calls: int = 0  # recognitions left after the answer ended (0 or 1)
     finish_seconds_sent: float = 0.0
     sent: list[tuple[float, float]] = field(default_factory=list)  # answer spans (seconds) the model heard
+    speech_seconds: float = 0.0  # speech the VAD found (padding included), counted as each segment ends
+    untranscribed_seconds: float = 0.0  # speech cut from a window that could not commit anything in time
 
 
 @dataclass
 class _Region:
-    start: int  # padded start (answer samples)
+    start: int  # padded start (answer samples); moves forward when the window is cut inside it
     end: int | None = None  # padded end; None while speech goes on
     speech_end: int | None = None  # where the speech itself stopped
+    began: int = -1  # the padded start as the VAD reported it
+
+    def __post_init__(self) -> None:
+        if self.began < 0:
+            self.began = self.start
 
 
 class IncrementalTranscriber:
     """One answer's audio in, committed words out; the recogniser sees only its speech."""
 
-    def __init__(self, recognize: Recognize | None, *, language: str, params: IncrementalParams | None = None) -> None:
+    def __init__(self, recognize: Recognize | None, *, language: str, params: IncrementalParams | None = None,
+                 voice: VoiceActivity | None = None) -> None:
         self.params = p = params or IncrementalParams()
         self.language = language
         self.stats = IncrementalStats()
         self._recognize = recognize
-        self._segmenter = SpeechSegmenter(p.vad)
+        self._segmenter = SpeechSegmenter(p.vad, voice)
         self._agreement = LocalAgreement(lookahead=p.lookahead)
         self._pad = int(p.vad.pad * SAMPLE_RATE)
         self._chunks: list[np.ndarray] = []
@@ -211,9 +223,36 @@ class IncrementalTranscriber:
                 at_pause = self._segmenter.position > event.sample  # ended by silence, not by flush
                 region.end = event.sample
                 region.speech_end = event.sample - self._pad if at_pause else event.sample
+                self.stats.speech_seconds += (region.end - region.began) / SAMPLE_RATE
                 self._paused(region.end, region.speech_end)
-        if not self._segmenter.in_speech:
+        if self._segmenter.in_speech:
+            self._close_if_long()
+        else:
             self._trim()
+
+    def _close_if_long(self) -> None:
+        """Speech that runs on without a pause, on a server too busy to recognise its cadence windows
+        in time, closes at its latest short silence once the window is one cadence from
+        `max_window`: a closing window is committed whatever it holds, so nothing has to be dropped.
+        (When cadence windows keep up, LocalAgreement commits such speech and `_make_room` cuts it.)"""
+        if self._close_at is not None:
+            return
+        p = self.params
+        limit = (p.max_window - p.cadence) * SAMPLE_RATE
+        position = self._segmenter.position
+        behind = self._speech(max(self._covered, self._cut), position) >= 2 * p.cadence * SAMPLE_RATE
+        if not behind or self._speech(self._cut, position) < limit:
+            return
+        floor = p.min_close * SAMPLE_RATE
+        words = self._agreement.unconfirmed  # the latest hypothesis: do not close inside one of its words
+        gaps = [gap for gap in self._gaps if self._speech(self._cut, gap) >= floor
+                and not any(w.start * SAMPLE_RATE < gap < w.end * SAMPLE_RATE for w in words)]
+        self._close_at = gaps[-1] if gaps else position
+
+    @property
+    def closing(self) -> bool:
+        """A pause has made a closing window due."""
+        return self._close_at is not None
 
     def _paused(self, end: int, speech_end: int) -> None:
         """Speech stopped: settle the window now if possible, else make a closing recognition due."""
@@ -237,19 +276,27 @@ class IncrementalTranscriber:
             total += max(0, min(stop, end) - max(region.start, start))
         return total
 
+    def speech_after(self, sample: int) -> float:
+        """Seconds of speech heard after answer sample `sample` (e.g. the end of a window in flight)."""
+        return self._speech(sample, self._segmenter.position) / SAMPLE_RATE
+
     @property
     def due(self) -> bool:
         """A recognition would make progress now: a pause to close, or `cadence` seconds of new speech."""
+        return self._due(self.params.cadence)
+
+    def _due(self, cadence: float) -> bool:
         if self._outstanding is not None or self._ended:
             return False
         if self._close_at is not None:
             return True
         fresh = self._speech(max(self._covered, self._cut), self._segmenter.position)
-        return fresh >= self.params.cadence * SAMPLE_RATE
+        return fresh >= cadence * SAMPLE_RATE
 
-    def next_window(self) -> Window | None:
-        """The window to recognise now, or None if none is due."""
-        if not self.due:
+    def next_window(self, *, slower: float = 1.0) -> Window | None:
+        """The window to recognise now, or None if none is due. `slower` > 1 stretches the cadence
+        (a busy scheduler asks for cadence windows less often; a pause's window is never delayed)."""
+        if not self._due(self.params.cadence * max(1.0, slower)):
             return None
         closes = self._close_at is not None
         end = self._close_at if self._close_at is not None else self._segmenter.position
@@ -307,6 +354,7 @@ class IncrementalTranscriber:
             cut = max(cut, int(self._agreement.droppable_until * SAMPLE_RATE))
         if self._speech(cut, end) > limit:  # nothing could be committed: drop the oldest audio
             log.warning("no stable words in %.0f s of speech; its oldest part is not transcribed", limit / SAMPLE_RATE)
+            self.stats.untranscribed_seconds += self._speech(cut, end - limit) / SAMPLE_RATE
             cut = end - limit
         self._move_cut(cut)
 
@@ -340,14 +388,17 @@ class IncrementalTranscriber:
                  w.probability)
             for w in transcript.words
         ]
-        self._covered = max(self._covered, window.end)
         self._done = self._done or window.final
         if window.closes:
+            # Everything after the close is forgotten (the unconfirmed words of a cadence window that
+            # heard further are dropped with it), so the hypothesis now covers the audio up to here.
+            self._covered = window.end
             committed = self._agreement.close(words, until=window.end / SAMPLE_RATE)
             if self._close_at is not None and self._close_at <= window.end:
                 self._close_at = None
             self._move_cut(window.end)
         else:
+            self._covered = max(self._covered, window.end)
             committed = self._agreement.insert(words, heard_until=window.end / SAMPLE_RATE)
             self._move_cut(self._cut_point())
         return committed

@@ -1,37 +1,55 @@
-"""One answer's live transcription: audio in, partial captions while it runs, one final transcript.
+"""One answer's live transcription: audio in, captions while it runs, the final transcript at once.
 
-The shape follows the streaming STT interfaces of LiveKit Agents: `push()` audio as it arrives,
-`finish()` to end input and get the final result, `aclose()` to abandon. The caption loop is a
-task this object owns; both `finish()` and `aclose()` cancel and await it.
+The shape follows the streaming STT interfaces of LiveKit Agents: `push()` audio as it arrives
+(never blocks), `finish()` to end input and get the final result, `aclose()` to abandon.
+
+Inside, one task this object owns (the "driver") is the only caller of the answer's
+`IncrementalTranscriber`: it feeds the audio to voice activity detection on the scheduler's VAD
+thread in batches of a quarter second, asks the transcriber for the window that is due and
+submits it to the scheduler — a pause's window as a COMMIT, a cadence window as a CAPTION — and
+feeds each result back. While a caption window waits in the scheduler's line and another
+cadence of speech arrives, the driver replaces it with a longer one (same place in the line).
+When the answer ends, only the unconfirmed last seconds are left: one FINAL window.
+
+Audio that cannot be taken is dropped and counted, never buffered without bound: beyond the
+answer's time limit, or more than `max_backlog` seconds waiting for voice activity detection.
 """
 
 from __future__ import annotations
 
 import asyncio
+import bisect
 import logging
+import time
+from collections import deque
 from collections.abc import Callable
 
 import numpy as np
 
-from .asr import SAMPLE_RATE
-from .errors import TranscriptionClosed
-from .scheduler import TranscriptionScheduler
-from .transcript import Transcript
+from .asr import SAMPLE_RATE, SpeechRecognizer
+from .errors import SchedulerOverloaded, TranscriptionClosed
+from .incremental import IncrementalParams, IncrementalTranscriber, Window
+from .scheduler import QUALITY, Job, Priority, TranscriptionScheduler
+from .transcript import Transcript, Word
 
 log = logging.getLogger(__name__)
 
 CaptionSink = Callable[[str], None]
 
-# Below this level (dBFS) the most recent audio is treated as silence and earns no caption.
-_SPEECH_DBFS = -50.0
+
+def priority_of(window: Window) -> Priority:
+    """An answer's last window is waited for; a pause's window commits; a cadence window captions."""
+    return Priority.FINAL if window.final else Priority.COMMIT if window.closes else Priority.CAPTION
 
 
-def level_dbfs(pcm: np.ndarray) -> float:
-    """RMS level of int16 PCM in dB relative to full scale (-inf for digital silence)."""
-    if pcm.size == 0:
-        return float("-inf")
-    rms = float(np.sqrt(np.mean(np.square(pcm.astype(np.float32) / 32768.0))))
-    return 20.0 * np.log10(rms) if rms > 0 else float("-inf")
+def recognize_window(recognizer: SpeechRecognizer, window: Window, language: str) -> Transcript:
+    """Recognise `window` (blocking) with the effort the scheduler gives its kind — for benchmarks
+    and model tests that drive an `IncrementalTranscriber` the way the server does."""
+    return recognizer.recognize(window.audio, language=language, quality=QUALITY[priority_of(window)],
+                                prompt=window.prompt)
+
+
+_VAD_BATCH = SAMPLE_RATE // 4  # audio handed to voice activity detection at a time
 
 
 class LiveTranscription:
@@ -44,87 +62,177 @@ class LiveTranscription:
         language: str,
         max_seconds: float,
         on_caption: CaptionSink | None = None,
-        caption_interval: float = 1.0,
-        caption_window: float = 12.0,
+        params: IncrementalParams | None = None,
+        caption_seconds: float = 12.0,
+        max_backlog: float = 10.0,
     ) -> None:
         self._scheduler = scheduler
-        self._language = language
-        self._max_samples = int(max_seconds * SAMPLE_RATE)
-        self._interval = caption_interval
-        self._window = int(caption_window * SAMPLE_RATE)
-        self._chunks: list[np.ndarray] = []
-        self._samples = 0
-        self._captioned_at = 0
+        self._transcriber = IncrementalTranscriber(None, language=language, params=params,
+                                                   voice=scheduler.voice_activity())
+        self._cadence = self._transcriber.params.cadence
+        self._on_caption = on_caption
+        self._meters = scheduler.meters
+        self._caption_seconds = caption_seconds
         self._last_caption = ""
+        self._max_samples = int(max_seconds * SAMPLE_RATE)
+        self._max_backlog = int(max_backlog * SAMPLE_RATE)
+        self._received = 0  # samples taken (the answer timeline)
+        self._inbox: list[np.ndarray] = []
+        self._inbox_samples = 0
+        self._arrivals: deque[tuple[int, float]] = deque(maxlen=4096)  # (timeline sample, monotonic time)
         self.dropped_samples = 0
+        self._finishing = False
         self._closed = False
-        self._caption_task: asyncio.Task[None] | None = None
-        if on_caption is not None:
-            self._caption_task = asyncio.create_task(self._caption_loop(on_caption), name="live-captions")
+        self._wake = asyncio.Event()
+        self._job: Job | None = None  # the recognition in flight, withdrawn if the answer is abandoned
+        self._driver = asyncio.create_task(self._drive(), name="live-transcription")
 
     @property
     def seconds(self) -> float:
-        return self._samples / SAMPLE_RATE
+        """Seconds of answer audio taken so far (the answer's timeline)."""
+        return self._received / SAMPLE_RATE
+
+    # --- audio in (event loop, never blocks) ----------------------------------------------------
 
     def push(self, pcm: np.ndarray) -> None:
-        """Append audio; what exceeds the answer's limit is dropped and counted, never buffered."""
-        if self._closed:
+        """Append audio; what exceeds the answer's limit or the VAD backlog is dropped and counted."""
+        if self._finishing or self._closed or pcm.size == 0:
             return
-        room = self._max_samples - self._samples
+        room = min(self._max_samples - self._received, self._max_backlog - self._inbox_samples)
         if pcm.size > room:
-            self.dropped_samples += pcm.size - max(room, 0)
+            self._drop(pcm.size - max(room, 0))
             pcm = pcm[: max(room, 0)]
         if pcm.size:
-            self._chunks.append(pcm.astype(np.int16, copy=False))
-            self._samples += pcm.size
+            self._inbox.append(pcm.astype(np.int16, copy=False))
+            self._inbox_samples += pcm.size
+            self._received += pcm.size
+            self._arrivals.append((self._received, time.monotonic()))
+            if self._inbox_samples >= _VAD_BATCH:
+                self._wake.set()
 
-    def _audio(self, last: int | None = None) -> np.ndarray:
-        if not self._chunks:
-            return np.zeros(0, dtype=np.float32)
-        if len(self._chunks) > 1:
-            self._chunks = [np.concatenate(self._chunks)]
-        pcm = self._chunks[0] if last is None else self._chunks[0][-last:]
-        return pcm.astype(np.float32) / 32768.0
+    def _drop(self, samples: int) -> None:
+        self.dropped_samples += samples
+        self._meters.dropped_audio(samples / SAMPLE_RATE)
 
-    async def _caption_loop(self, on_caption: CaptionSink) -> None:
+    # --- the driver -----------------------------------------------------------------------------
+
+    async def _drive(self) -> Transcript:
+        window: Window | None = None
+        job: Job | None = None
         while True:
-            await asyncio.sleep(self._interval)
-            fresh = self._samples - self._captioned_at
-            if fresh < SAMPLE_RATE // 2:
+            await self._wake.wait()
+            self._wake.clear()
+            await self._segment()
+            if job is not None and job.future.done():
+                self._settle(window, job)
+                window = job = None
+            if self._finishing:
+                await self._segment()  # audio pushed while the last batch was being segmented
+                break
+            if job is None:
+                window = self._transcriber.next_window(slower=self._scheduler.caption_slowdown())
+            elif self._superseded(window, job):
+                self._transcriber.discard(window)
+                window = self._transcriber.next_window()
+            else:
                 continue
-            window = self._audio(self._window)  # also joins the chunks into one array
-            recent = self._chunks[0][-fresh:]
-            self._captioned_at = self._samples
-            if level_dbfs(recent) < _SPEECH_DBFS:
-                continue
-            try:
-                result = await self._scheduler.partial(self, window, language=self._language)
-            except TranscriptionClosed:
-                return
-            if result is not None and result.text and result.text != self._last_caption:
-                self._last_caption = result.text
-                on_caption(result.text)
+            job = self._submit(window) if window is not None else None
+        if job is not None:
+            if self._scheduler.withdraw(job):  # the last window will hear this audio too
+                self._transcriber.discard(window)
+            else:
+                await asyncio.wait([job.future])
+                self._settle(window, job)
+        last = self._transcriber.finish_window()
+        self._meters.speech(self._transcriber.stats.speech_seconds)
+        if self._transcriber.stats.untranscribed_seconds:
+            self._meters.dropped_audio(self._transcriber.stats.untranscribed_seconds)
+        if last is not None:
+            job = self._submit(last)
+            await asyncio.wait([job.future])
+            self._settle(last, job)
+        return self._transcriber.result()
 
-    async def _stop_captions(self) -> None:
-        if self._caption_task is not None:
-            self._caption_task.cancel()
-            await asyncio.gather(self._caption_task, return_exceptions=True)
-            self._caption_task = None
+    async def _segment(self) -> None:
+        if not self._inbox:
+            return
+        pcm = np.concatenate(self._inbox)
+        self._inbox.clear()
+        self._inbox_samples = 0
+        await self._scheduler.segment(self._transcriber.push, pcm)
+
+    def _superseded(self, window: Window, job: Job) -> bool:
+        """A waiting caption window is stale once another cadence of speech has arrived after it, or
+        once the phrase it is part of can be closed."""
+        fresh = self._transcriber.speech_after(window.end) >= self._cadence
+        return job.priority is Priority.CAPTION and not job.started and (fresh or self._transcriber.closing)
+
+    def _submit(self, window: Window) -> Job | None:
+        priority = priority_of(window)
+        try:
+            job = self._scheduler.submit(window.audio, language=self._transcriber.language, prompt=window.prompt,
+                                         priority=priority, stream=self)
+        except SchedulerOverloaded:
+            self._transcriber.discard(window)  # its audio goes into the next window
+            if window.final:
+                raise
+            return None
+        job.future.add_done_callback(lambda _: self._wake.set())
+        self._job = job
+        return job
+
+    def _settle(self, window: Window, job: Job) -> None:
+        """Feed a finished job's result back: accept it, or give its audio to the next window."""
+        error = None if job.future.cancelled() else job.future.exception()
+        transcript = None if job.future.cancelled() or error is not None else job.future.result()
+        if transcript is None:
+            self._transcriber.discard(window)
+            if isinstance(error, TranscriptionClosed) or window.final:
+                raise error or TranscriptionClosed("the last window was withdrawn")
+            if error is not None:
+                log.warning("a caption or commit recognition failed; its audio goes into the next window: %s", error)
+            return
+        committed = self._transcriber.accept(window, transcript)
+        log.debug("%s window of %.1f s (to %.1f s): %d words heard, %d committed", job.priority.name.lower(),
+                  window.seconds, window.end / SAMPLE_RATE, len(transcript.words), len(committed))
+        if not window.final:
+            self._caption(window)
+
+    def _caption(self, window: Window) -> None:
+        words: tuple[Word, ...] = self._transcriber.committed + self._transcriber.unconfirmed
+        if not words or self._on_caption is None:
+            return
+        since = words[-1].end - self._caption_seconds
+        text = "".join(w.text for w in words if w.end >= since).strip()
+        if not text or text == self._last_caption:
+            return
+        self._last_caption = text
+        self._meters.caption_lag(time.monotonic() - self._arrived(window.end))
+        self._on_caption(text)
+
+    def _arrived(self, sample: int) -> float:
+        """When the audio up to timeline sample `sample` had arrived."""
+        index = bisect.bisect_left(self._arrivals, (sample, float("-inf")))
+        if index >= len(self._arrivals):
+            return time.monotonic()
+        return self._arrivals[index][1]
+
+    # --- the end --------------------------------------------------------------------------------
 
     async def finish(self) -> Transcript:
         """End input and return the final transcript of everything pushed."""
-        if self._closed:
+        if self._finishing or self._closed:
             raise TranscriptionClosed("this answer's transcription is already finished")
-        self._closed = True
-        await self._stop_captions()
-        audio = self._audio()
-        self._chunks = []
-        if audio.size == 0 or level_dbfs((audio * 32768.0).astype(np.int16)) == float("-inf"):
-            return Transcript(text="", words=(), language=self._language, audio_seconds=audio.size / SAMPLE_RATE)
-        return await self._scheduler.final(audio, language=self._language)
+        self._finishing = True
+        self._wake.set()
+        return await self._driver
 
     async def aclose(self) -> None:
-        """Abandon the answer: stop captions and free the audio."""
+        """Abandon the answer: stop the driver and withdraw its waiting recognition."""
         self._closed = True
-        await self._stop_captions()
-        self._chunks = []
+        self._inbox.clear()
+        if not self._driver.done():
+            self._driver.cancel()
+        await asyncio.gather(self._driver, return_exceptions=True)
+        if self._job is not None:
+            self._scheduler.withdraw(self._job)

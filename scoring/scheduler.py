@@ -1,9 +1,27 @@
-"""One transcription scheduler per process: it owns the recognizer and its worker thread.
+"""One transcription scheduler per process: it owns the speech model and the threads that run it.
 
-Final transcripts (an answer has ended and its score waits) always run before partial
-captions. Partials are coalesced per stream — a newer request replaces an older one still
-waiting — so a busy server refreshes captions less often instead of falling behind. Every
-queue is bounded, and what is dropped is counted.
+Every answer in the process asks this scheduler for recognitions of its windows (see
+`scoring.live`). One worker thread runs the recogniser, one job at a time, in priority order:
+
+1. `FINAL` — an answer's last window: a score is waiting for it;
+2. `COMMIT` — a window closed by a pause: it commits words, so each answer's tail stays short;
+3. `CAPTION` — a cadence window while someone speaks: it refreshes the caption (and commits the
+   words two successive hypotheses agree on).
+
+Captions are taken round robin, one waiting job per stream: a stream that submits a newer window
+while its previous one is still waiting replaces it *in its place in the line*. A busy server
+therefore refreshes each caption less often (each refresh covering more audio) instead of
+falling behind, and a caption never overtakes a commit or a final.
+
+Batching: CTranslate2 can encode several 30 s windows in one call, but on this 2-core CPU four
+windows batched cost as much as four in a row (measured with bench/incremental.py's model), so
+jobs run one at a time and the encoder uses both cores (`cpu_threads`).
+
+Voice activity detection (Silero, ~2 ms of CPU per second of audio) runs on a second thread
+(`segment`), so the event loop does no inference and a long recognition does not delay it.
+
+Bounded: at most `max_queued` commit/final jobs wait (beyond that `SchedulerOverloaded`), and
+at most `max_streams` captions; what is refused or dropped is counted in `stats`.
 """
 
 from __future__ import annotations
@@ -12,53 +30,100 @@ import asyncio
 import logging
 import time
 from collections import OrderedDict, deque
-from collections.abc import Hashable
+from collections.abc import Callable, Hashable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from enum import IntEnum
+from typing import TypeVar
 
 import numpy as np
 
 from .asr import SAMPLE_RATE, Quality, SpeechRecognizer
 from .errors import SchedulerOverloaded, TranscriptionClosed
 from .transcript import Transcript
+from .vad import VoiceActivity
 
 log = logging.getLogger(__name__)
+
+T = TypeVar("T")
+LOAD_WINDOW = 10.0  # seconds over which the model's load is measured
+
+
+class Priority(IntEnum):
+    FINAL = 0
+    COMMIT = 1
+    CAPTION = 2
+
+
+# How hard the model works on each kind of window (see scoring.asr.Quality): an answer's last
+# window is committed like a pause's, only sooner.
+QUALITY = {Priority.FINAL: Quality.COMMIT, Priority.COMMIT: Quality.COMMIT, Priority.CAPTION: Quality.CAPTION}
 
 
 @dataclass
 class SchedulerStats:
-    finals: int = 0
-    partials: int = 0
-    partials_superseded: int = 0
-    partials_dropped: int = 0
-    finals_refused: int = 0
-    busy_seconds: float = 0.0  # wall-clock time the recognizer was running
-    audio_seconds: float = 0.0
+    recognized: dict[Priority, int] = field(default_factory=lambda: dict.fromkeys(Priority, 0))
+    busy_seconds: dict[Priority, float] = field(default_factory=lambda: dict.fromkeys(Priority, 0.0))
+    audio_seconds: float = 0.0  # audio sent to the model
+    captions_superseded: int = 0  # a newer window of the same stream took the waiting one's place
+    captions_dropped: int = 0  # the caption line was full: the oldest waiting caption was dropped
+    refused: int = 0  # commit/final jobs refused because too many were waiting
 
 
 @dataclass(eq=False)
-class _Job:
+class Job:
+    """One recognition. `future` gets the transcript, or None if the job was superseded or withdrawn."""
+
     audio: np.ndarray
     language: str
-    quality: Quality
+    prompt: str
+    priority: Priority
+    stream: Hashable
+    submitted: float = field(default_factory=time.monotonic)
+    started: bool = False
     future: asyncio.Future[Transcript | None] = field(
         default_factory=lambda: asyncio.get_running_loop().create_future()
     )
 
+    @property
+    def seconds(self) -> float:
+        return self.audio.size / SAMPLE_RATE
+
+
+def _ignore(*_: object) -> None:
+    pass
+
+
+@dataclass(frozen=True)
+class Meters:
+    """Where transcription reports its figures (the server puts them on /metrics); all optional."""
+
+    recognized: Callable[[Priority, float, float], None] = _ignore  # priority, busy seconds, audio seconds
+    caption_lag: Callable[[float], None] = _ignore  # from hearing a window's last audio to its caption
+    dropped_audio: Callable[[float], None] = _ignore  # seconds of audio not transcribed
+    speech: Callable[[float], None] = _ignore  # seconds of speech the VAD found in an answer
+    final_latency: Callable[[float], None] = _ignore  # end of an answer → its final transcript
+    stored_latency: Callable[[float], None] = _ignore  # end of an answer → transcript and score stored
+
 
 class TranscriptionScheduler:
-    """Runs recognitions one at a time in a dedicated thread, finals first."""
+    """Runs recognitions one at a time in a dedicated thread: finals, then commits, then captions."""
 
-    def __init__(self, recognizer: SpeechRecognizer, *, max_finals: int = 256, max_partials: int = 256) -> None:
+    def __init__(self, recognizer: SpeechRecognizer, *, max_queued: int = 256, max_streams: int = 256,
+                 meters: Meters | None = None) -> None:
         self._recognizer = recognizer
-        self._max_finals = max_finals
-        self._max_partials = max_partials
-        self._finals: deque[_Job] = deque()
-        self._partials: OrderedDict[Hashable, _Job] = OrderedDict()
+        self.meters = meters or Meters()
+        self._max_queued = max_queued
+        self._max_streams = max_streams
+        self._urgent: dict[Priority, deque[Job]] = {Priority.FINAL: deque(), Priority.COMMIT: deque()}
+        self._captions: OrderedDict[Hashable, Job] = OrderedDict()
         self._wakeup = asyncio.Event()
-        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="asr")
+        self._asr = ThreadPoolExecutor(max_workers=1, thread_name_prefix="asr")
+        self._vad = ThreadPoolExecutor(max_workers=1, thread_name_prefix="vad")
         self._worker: asyncio.Task[None] | None = None
         self._closed = False
+        self._busy_spans: deque[tuple[float, float]] = deque(maxlen=256)  # (start, end) of recent jobs
+        self._running_since: float | None = None
         self.stats = SchedulerStats()
 
     async def start(self) -> None:
@@ -66,75 +131,114 @@ class TranscriptionScheduler:
             self._worker = asyncio.create_task(self._run(), name="asr-scheduler")
 
     async def aclose(self) -> None:
-        """Stop the worker, fail what is still queued, and wait for the thread to finish."""
+        """Stop the worker, fail what is still queued, and wait for both threads to finish."""
         if self._closed:
             return
         self._closed = True
         if self._worker is not None:
             self._worker.cancel()
             await asyncio.gather(self._worker, return_exceptions=True)
-        pending = list(self._finals) + list(self._partials.values())
-        self._finals.clear()
-        self._partials.clear()
+        pending = [*self._urgent[Priority.FINAL], *self._urgent[Priority.COMMIT], *self._captions.values()]
+        for queue in self._urgent.values():
+            queue.clear()
+        self._captions.clear()
         for job in pending:
             if not job.future.done():
                 job.future.set_exception(TranscriptionClosed("the transcription scheduler stopped"))
-        await asyncio.get_running_loop().run_in_executor(None, self._executor.shutdown, True)
+        loop = asyncio.get_running_loop()
+        await asyncio.gather(loop.run_in_executor(None, self._asr.shutdown, True),
+                             loop.run_in_executor(None, self._vad.shutdown, True))
+
+    # --- what is waiting ------------------------------------------------------------------------
 
     @property
     def queue_depth(self) -> int:
-        return len(self._finals) + len(self._partials)
+        return sum(len(q) for q in self._urgent.values()) + len(self._captions)
 
-    async def final(self, audio: np.ndarray, *, language: str) -> Transcript:
-        """Transcribe a whole answer with full quality and word timestamps."""
+    def load(self, seconds: float = LOAD_WINDOW) -> float:
+        """Share of the last `seconds` the model was busy (the running job included), 0–1."""
+        now = time.monotonic()
+        since = now - seconds
+        busy = sum(max(0.0, end - max(start, since)) for start, end in self._busy_spans if end > since)
+        if self._running_since is not None:
+            busy += now - max(self._running_since, since)
+        return min(1.0, busy / seconds)
+
+    def caption_slowdown(self) -> float:
+        """How much longer than usual caption windows should wait (1 = not at all): captions give way
+        to finals and commits as the model fills up, instead of queueing behind them."""
+        load = self.load()
+        return 1.0 if load < 0.5 else 1.5 if load < 0.75 else 2.0
+
+    def depth(self, priority: Priority) -> int:
+        return len(self._captions) if priority is Priority.CAPTION else len(self._urgent[priority])
+
+    # --- voice activity -------------------------------------------------------------------------
+
+    def voice_activity(self) -> VoiceActivity:
+        """A fresh voice activity model state for one stream."""
+        return self._recognizer.voice_activity()
+
+    async def segment(self, fn: Callable[..., T], *args: object) -> T:
+        """Run `fn(*args)` (a segmenter fed with audio) on the voice-activity thread."""
         self._check_open()
-        if len(self._finals) >= self._max_finals:
-            self.stats.finals_refused += 1
-            raise SchedulerOverloaded("too many final transcriptions are waiting")
-        job = _Job(audio, language, Quality.FINAL)
-        self._finals.append(job)
-        self._wakeup.set()
-        result = await self._await(job, self._finals)
-        if result is None:  # pragma: no cover - finals are never superseded
-            raise TranscriptionClosed("final transcription was cancelled")
-        return result
+        return await asyncio.get_running_loop().run_in_executor(self._vad, fn, *args)
 
-    async def partial(self, key: Hashable, audio: np.ndarray, *, language: str) -> Transcript | None:
-        """Quick caption of `audio`; None if a newer request for `key` replaced this one."""
+    # --- submitting -----------------------------------------------------------------------------
+
+    def submit(self, audio: np.ndarray, *, language: str, prompt: str, priority: Priority,
+               stream: Hashable) -> Job:
+        """Queue a recognition. A caption of `stream` still waiting is withdrawn (its future gets
+        None); a new caption takes its place in the line."""
         self._check_open()
-        previous = self._partials.pop(key, None)
-        if previous is not None and not previous.future.done():
-            previous.future.set_result(None)
-            self.stats.partials_superseded += 1
-        if len(self._partials) >= self._max_partials:
-            _, oldest = self._partials.popitem(last=False)
-            oldest.future.set_result(None)
-            self.stats.partials_dropped += 1
-        job = _Job(audio, language, Quality.PARTIAL)
-        self._partials[key] = job
+        job = Job(audio, language, prompt, priority, stream)
+        waiting = self._captions.get(stream)
+        if priority is Priority.CAPTION:
+            if waiting is not None:
+                waiting.future.set_result(None)
+                self.stats.captions_superseded += 1
+            elif len(self._captions) >= self._max_streams:
+                _, oldest = self._captions.popitem(last=False)
+                oldest.future.set_result(None)
+                self.stats.captions_dropped += 1
+            self._captions[stream] = job  # an existing key keeps its place
+        else:
+            queue = self._urgent[priority]
+            if len(queue) >= self._max_queued:
+                self.stats.refused += 1
+                raise SchedulerOverloaded(f"too many {priority.name.lower()} recognitions are waiting")
+            if waiting is not None:
+                del self._captions[stream]
+                waiting.future.set_result(None)
+                self.stats.captions_superseded += 1
+            queue.append(job)
         self._wakeup.set()
-        return await self._await(job, None, key)
+        return job
 
-    async def _await(self, job: _Job, queue: deque[_Job] | None, key: Hashable = None) -> Transcript | None:
-        try:
-            return await asyncio.shield(job.future)
-        except asyncio.CancelledError:
-            # The caller gave up: withdraw the job if it has not started.
-            if queue is not None and job in queue:
-                queue.remove(job)
-            elif queue is None and self._partials.get(key) is job:
-                del self._partials[key]
-            raise
+    def withdraw(self, job: Job) -> bool:
+        """Take back a job that has not started (its future gets None). False if it started or ended."""
+        if job.started or job.future.done():
+            return False
+        if job.priority is Priority.CAPTION:
+            if self._captions.get(job.stream) is job:
+                del self._captions[job.stream]
+        else:
+            self._urgent[job.priority].remove(job)
+        job.future.set_result(None)
+        return True
 
     def _check_open(self) -> None:
         if self._closed:
             raise TranscriptionClosed("the transcription scheduler is closed")
 
-    def _next_job(self) -> _Job | None:
-        if self._finals:
-            return self._finals.popleft()
-        if self._partials:
-            _, job = self._partials.popitem(last=False)
+    # --- the worker -----------------------------------------------------------------------------
+
+    def _next_job(self) -> Job | None:
+        for priority in (Priority.FINAL, Priority.COMMIT):
+            if self._urgent[priority]:
+                return self._urgent[priority].popleft()
+        if self._captions:
+            _, job = self._captions.popitem(last=False)
             return job
         return None
 
@@ -148,8 +252,10 @@ class TranscriptionScheduler:
                 continue
             if job.future.done():
                 continue
+            job.started = True
+            self._running_since = time.monotonic()
             try:
-                transcript, busy = await loop.run_in_executor(self._executor, self._recognize, job)
+                transcript, busy = await loop.run_in_executor(self._asr, self._recognize, job)
             except asyncio.CancelledError:
                 if not job.future.done():
                     job.future.set_exception(TranscriptionClosed("the transcription scheduler stopped"))
@@ -159,16 +265,18 @@ class TranscriptionScheduler:
                 if not job.future.done():
                     job.future.set_exception(exc)
                 continue
-            self.stats.busy_seconds += busy
-            self.stats.audio_seconds += job.audio.size / SAMPLE_RATE
-            if job.quality is Quality.FINAL:
-                self.stats.finals += 1
-            else:
-                self.stats.partials += 1
+            finally:
+                self._busy_spans.append((self._running_since, time.monotonic()))
+                self._running_since = None
+            self.stats.recognized[job.priority] += 1
+            self.stats.busy_seconds[job.priority] += busy
+            self.stats.audio_seconds += job.seconds
+            self.meters.recognized(job.priority, busy, job.seconds)
             if not job.future.done():
                 job.future.set_result(transcript)
 
-    def _recognize(self, job: _Job) -> tuple[Transcript, float]:
+    def _recognize(self, job: Job) -> tuple[Transcript, float]:
+        quality = QUALITY[job.priority]
         started = time.perf_counter()
-        transcript = self._recognizer.recognize(job.audio, language=job.language, quality=job.quality)
+        transcript = self._recognizer.recognize(job.audio, language=job.language, quality=quality, prompt=job.prompt)
         return transcript, time.perf_counter() - started

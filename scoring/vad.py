@@ -29,8 +29,12 @@ per 32 ms of audio at most.
 Threading: the ONNX session is created once per process (`silero_session`, under a lock) with
 one intra-op thread, as faster-whisper configures it, and onnxruntime allows concurrent `run`
 calls on one session, so segmenters may share it from any threads. A `SpeechSegmenter` itself is
-NOT thread-safe: its owner feeds it from one thread at a time — the scheduler's worker thread is
-the natural owner (it is cheap enough for the event loop, but it is model inference).
+NOT thread-safe: its owner feeds it from one thread at a time — in the server, the scheduler's
+voice-activity thread (it is cheap enough for the event loop, but it is model inference).
+
+The model is pluggable: a segmenter asks a `VoiceActivity` (one per stream, it may keep state)
+for the speech probability of each window. `SileroVoiceActivity` is the real one; unit tests that
+speak with tones pass a level-based stand-in.
 """
 
 from __future__ import annotations
@@ -40,6 +44,7 @@ import time
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
+from typing import Protocol
 
 import numpy as np
 
@@ -113,15 +118,36 @@ def silero_session():
         return _session
 
 
-class SpeechSegmenter:
-    """Streaming speech/silence segmentation of one answer (one owner thread, see the module doc)."""
+class VoiceActivity(Protocol):
+    """Speech probabilities of one stream's consecutive 512-sample windows (float32, shape (n, 512))."""
 
-    def __init__(self, params: VadParams | None = None) -> None:
-        self.params = p = params or VadParams()
+    def probabilities(self, windows: np.ndarray) -> np.ndarray: ...
+
+
+class SileroVoiceActivity:
+    """Silero over one stream: the LSTM state and the 64-sample context carry from call to call."""
+
+    def __init__(self) -> None:
         self._session = silero_session()
         self._h = np.zeros(_STATE_SHAPE, np.float32)
         self._c = np.zeros(_STATE_SHAPE, np.float32)
         self._context = np.zeros(_CONTEXT, np.float32)
+
+    def probabilities(self, windows: np.ndarray) -> np.ndarray:
+        contexts = np.concatenate([self._context[None, :], windows[:-1, -_CONTEXT:]])
+        self._context = windows[-1, -_CONTEXT:].copy()
+        probs, self._h, self._c = self._session.run(
+            None, {"input": np.concatenate([contexts, windows], axis=1), "h": self._h, "c": self._c}
+        )
+        return probs.reshape(-1)
+
+
+class SpeechSegmenter:
+    """Streaming speech/silence segmentation of one answer (one owner thread, see the module doc)."""
+
+    def __init__(self, params: VadParams | None = None, voice: VoiceActivity | None = None) -> None:
+        self.params = p = params or VadParams()
+        self._voice = voice if voice is not None else SileroVoiceActivity()
         self._pending = np.zeros(0, np.float32)
         self._scored = 0  # samples scored so far (a multiple of WINDOW until `flush`)
         self._pushed = 0
@@ -173,14 +199,9 @@ class SpeechSegmenter:
         return events
 
     def _score(self, audio: np.ndarray) -> list[VadEvent]:
-        batch = audio.reshape(-1, WINDOW)
-        contexts = np.concatenate([self._context[None, :], batch[:-1, -_CONTEXT:]])
-        self._context = batch[-1, -_CONTEXT:].copy()
-        probs, self._h, self._c = self._session.run(
-            None, {"input": np.concatenate([contexts, batch], axis=1), "h": self._h, "c": self._c}
-        )
+        probs = self._voice.probabilities(audio.reshape(-1, WINDOW))
         events: list[VadEvent] = []
-        for prob in probs.reshape(-1):
+        for prob in probs:
             start = self._scored
             self._scored += WINDOW
             self._step(float(prob), start, events)

@@ -37,6 +37,7 @@ from . import (
 from .admission import admission_ctx
 from .analytics_api import routes as analytics_routes
 from .anomaly_api import routes as anomaly_routes
+from .asr_metrics import queue_gauges, transcription_meters
 from .bus import EventBus
 from .config import Settings
 from .datadir_lock import DataDirLock
@@ -129,7 +130,8 @@ def create_app(settings: Settings, *, recognizer: SpeechRecognizer | None = None
 
     async def asr_ctx(app: web.Application) -> AsyncIterator[None]:
         engine = recognizer if recognizer is not None else await asyncio.to_thread(load_recognizer, settings)
-        scheduler = TranscriptionScheduler(engine)
+        scheduler = TranscriptionScheduler(engine, meters=transcription_meters(app[METRICS]))
+        queue_gauges(app[METRICS], scheduler)
         await scheduler.start()
         app[SCHEDULER] = scheduler
         yield

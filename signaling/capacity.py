@@ -18,13 +18,13 @@ from .config import Settings
 
 log = logging.getLogger(__name__)
 
-# Server CPU one live interview costs, in cores. bench/latency.py measured 0.685 CPU-seconds per
-# second of answer audio on the 2-core reference machine (README, "Tests and benchmarks"): WebRTC
-# receive and Opus decode, live captions, the final transcript and scoring, for one candidate
-# speaking without pause. A seat is costed at that figure for the whole interview, as if every
-# seated candidate were answering at the same moment. bench/load.py re-measures the cost per
-# interview with N candidates at once; when transcription gets cheaper, update this figure from it.
-INTERVIEW_CPU = 0.685
+# Server CPU one live interview costs, in cores, set so that the seats keep answers near real time.
+# bench/load.py (N candidates at once, 60 % speech, 640×480 video, on the 2-core reference machine;
+# README, "Tests and benchmarks"): with 2 candidates the end of an answer → its score stored took
+# p95 1.48 s, with 4 it took 3.56 s (the speech model is one shared worker). So this machine carries
+# 2 interviews at once: (2 − RESERVED_CPU) / 0.8 → 2 seats. Re-measure with bench/load.py when
+# transcription gets cheaper or the model changes.
+INTERVIEW_CPU = 0.8
 # Kept for everything that is not an interview: the event loop itself, HR dashboards, SQLite,
 # mail and webhooks.
 RESERVED_CPU = 0.25

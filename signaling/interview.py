@@ -45,7 +45,7 @@ PRACTICE_THINK_SECONDS = 5
 PRACTICE_ANSWER_SECONDS = 30
 # Audio still arriving this long after "Finish answer" belongs to the answer: the RTP path
 # (jitter buffer, network) runs a little behind the WebSocket click.
-ANSWER_TAIL_SECONDS = 0.4
+ANSWER_TAIL_SECONDS = 0.25
 # Bumped whenever the consent text the candidate sees changes materially.
 CONSENT_VERSION = "2026-11-v2"  # v2: recordings are kept (encrypted)
 
@@ -406,6 +406,7 @@ class LiveInterview:
             self._tails.discard(answer)
             transcript, _ = await asyncio.gather(answer.transcription.finish(), self._end_part(answer))
             transcribed = time.monotonic()
+            self._scheduler.meters.final_latency(transcribed - finished)
             if answer.question == PRACTICE:
                 # Practice is not scored and not kept: the candidate just sees what we heard.
                 self._send(ServerType.CAPTION, question=PRACTICE, text=transcript.text, final=True)
@@ -417,10 +418,11 @@ class LiveInterview:
             )
             self.feed.answer_stored(self, answer.question, status=score.status.value, score=score.total,
                                     transcript=transcript, answered=answered, cut_short=answer.cut_short)
+            stored = time.monotonic()
+            self._scheduler.meters.stored_latency(stored - finished)
             log.info(
                 "interview %s: answer %d stored (%s); final transcript %.2f s and stored %.2f s after finish",
-                self.record.public_id, answer.question, score.status.value, transcribed - finished,
-                time.monotonic() - finished,
+                self.record.public_id, answer.question, score.status.value, transcribed - finished, stored - finished,
             )
             self._send(ServerType.ANSWER_SAVED, question=answer.question)
         finally:

@@ -11,6 +11,15 @@ from scoring.asr import SAMPLE_RATE, Quality
 from scoring.transcript import Transcript, Word
 
 
+class LevelVoiceActivity:
+    """Voice activity by level, standing in for Silero where tests "speak" with tones (which Silero,
+    rightly, does not take for speech): a 32 ms window louder than -40 dBFS is speech."""
+
+    def probabilities(self, windows: np.ndarray) -> np.ndarray:
+        rms = np.sqrt(np.mean(np.square(windows), axis=1))
+        return (rms > 0.01).astype(np.float32)
+
+
 class FakeRecognizer:
     """Says how much non-silent audio it got; records every call; can be slowed down or held."""
 
@@ -20,7 +29,10 @@ class FakeRecognizer:
         self.gate = threading.Event()
         self.gate.set()
 
-    def recognize(self, audio: np.ndarray, *, language: str, quality: Quality) -> Transcript:
+    def voice_activity(self) -> LevelVoiceActivity:
+        return LevelVoiceActivity()
+
+    def recognize(self, audio: np.ndarray, *, language: str, quality: Quality, prompt: str = "") -> Transcript:
         self.gate.wait(5)
         time.sleep(self.delay)
         seconds = audio.size / SAMPLE_RATE
@@ -28,7 +40,7 @@ class FakeRecognizer:
         loud = float(np.mean(np.abs(audio) > 0.01)) if audio.size else 0.0
         if loud == 0:
             return Transcript("", (), language, seconds)
-        words = tuple(Word(f" word{i}", i * 0.5, i * 0.5 + 0.4) for i in range(max(1, int(seconds))))
+        words = tuple(Word(f" word{i}", i + 0.1, i + 0.7) for i in range(max(1, int(seconds))))
         return Transcript("".join(w.text for w in words).strip(), words, language, seconds)
 
 

@@ -168,7 +168,7 @@ def test_a_window_that_cannot_agree_is_kept_under_whispers_30_seconds():
     """Continuous speech whose hypotheses never agree: windows stop growing at max_window; words are kept."""
     answer = build_answer(0.5, "q3_outage_strong.wav", 0.5, "q1_lead_deadline_strong.wav", trim_end=CLIP_SILENCE)
     fake = ScriptedSpeech(answer, unstable=True)
-    params = IncrementalParams(max_window=12.0)
+    params = IncrementalParams(lookahead=4.0, max_window=12.0)
     transcriber = run(answer, fake, params)
     assert max(w.seconds for w in fake.windows) <= params.max_window + params.cadence + 0.1
     words = transcriber.result().words
@@ -239,3 +239,50 @@ def test_the_synchronous_driver_passes_audio_language_and_prompt_and_survives_a_
     assert transcriber.stats.model_calls == len(windows) == len(calls) - 1
     with pytest.raises(TranscriptionClosed):
         transcriber.finish()
+
+
+def test_a_slower_cadence_asks_for_cadence_windows_less_often_but_never_delays_a_pause():
+    """With `slower=2` a cadence window is due after twice the speech; a pause's window at once."""
+    speech = build_answer(0.5, "q1_lead_deadline_strong.wav", trim_end=0.0)
+
+    def first_window_at(slower: float) -> float:
+        transcriber = IncrementalTranscriber(None, language="en")
+        fed = 0
+        for piece in chunks(speech.pcm):
+            transcriber.push(piece)
+            fed += piece.size
+            if transcriber.next_window(slower=slower) is not None:
+                return fed / RATE
+        raise AssertionError("no window was due")
+
+    cadence = IncrementalParams().cadence
+    assert first_window_at(2.0) >= first_window_at(1.0) + cadence - 0.1
+    quiet = IncrementalTranscriber(None, language="en")
+    for piece in chunks(np.concatenate([speech.pcm[: int(5 * RATE)], np.zeros(RATE, np.int16)])):
+        quiet.push(piece)
+    window = quiet.next_window(slower=10.0)
+    assert window is not None and window.closes  # the pause closes the phrase regardless of the slowdown
+
+
+def test_when_no_caption_window_ever_runs_long_speech_is_still_committed_whole(answer):
+    """A server too busy for captions discards every cadence window; long speech is then closed at a
+    short silence before the window outgrows Whisper's, and every word is committed, none dropped."""
+    fake = ScriptedSpeech(answer)
+    transcriber = IncrementalTranscriber(None, language="en")
+    for piece in chunks(answer.pcm):
+        transcriber.push(piece)
+        window = transcriber.next_window()
+        if window is None:
+            continue
+        if window.closes:
+            assert window.seconds <= transcriber.params.max_window
+            transcriber.accept(window, fake.hear(window))
+        else:
+            transcriber.discard(window)
+    window = transcriber.finish_window()
+    if window is not None:
+        transcriber.accept(window, fake.hear(window))
+    assert [w.text for w in transcriber.result().words] == [w.text for w in fake.words]
+    assert transcriber.stats.untranscribed_seconds == 0
+    assert all(not w.final for w in fake.windows[:-1]) and len(fake.windows) >= 3
+

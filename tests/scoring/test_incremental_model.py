@@ -17,7 +17,8 @@ from accuracy import character_error_rate, corpus_word_error_rate, word_error_ra
 from speech_answers import CLIP_SILENCE, Answer, build_answer, chunks
 
 from scoring.asr import Quality, WhisperRecognizer
-from scoring.incremental import IncrementalParams, IncrementalStats, IncrementalTranscriber
+from scoring.incremental import IncrementalParams, IncrementalStats, IncrementalTranscriber, Window
+from scoring.live import recognize_window
 from scoring.model import ensure_bundled_model
 from scoring.transcript import Transcript
 
@@ -42,21 +43,25 @@ def recognizer(tmp_path_factory):
 
 
 def transcribe(recognizer: WhisperRecognizer, answer: Answer, language: str) -> Run:
+    """Stream the answer in 20 ms chunks, recognising each window as soon as it is due, with the
+    effort the server gives its kind."""
     cpu = 0.0
+    transcriber = IncrementalTranscriber(None, language=language, params=PARAMS)
 
-    def recognize(audio: np.ndarray, language: str, prompt: str) -> Transcript:
+    def recognize(window: Window) -> None:
         nonlocal cpu
         started = time.process_time()
-        try:
-            return recognizer.recognize(audio, language=language, quality=Quality.FINAL, prompt=prompt)
-        finally:
-            cpu += time.process_time() - started
+        transcript = recognize_window(recognizer, window, language)
+        cpu += time.process_time() - started
+        transcriber.accept(window, transcript)
 
-    transcriber = IncrementalTranscriber(recognize, language=language, params=PARAMS)
     for piece in chunks(answer.pcm):
         transcriber.push(piece)
-        transcriber.advance()
-    incremental = transcriber.finish()
+        if (window := transcriber.next_window()) is not None:
+            recognize(window)
+    if (window := transcriber.finish_window()) is not None:
+        recognize(window)
+    incremental = transcriber.result()
     started = time.process_time()
     whole = recognizer.recognize(answer.pcm.astype(np.float32) / 32768.0, language=language, quality=Quality.FINAL)
     return Run(answer, incremental, whole, transcriber.stats, cpu, time.process_time() - started)

@@ -1,118 +1,196 @@
 """The transcription scheduler and live transcription, with a fake recognizer."""
 
 import asyncio
+import threading
+import time
 
 import numpy as np
 import pytest
-from fakes import FakeRecognizer, tone
+from fakes import FakeRecognizer, LevelVoiceActivity, tone
 
 from scoring.asr import Quality
-from scoring.errors import TranscriptionClosed
+from scoring.errors import SchedulerOverloaded, TranscriptionClosed
 from scoring.live import LiveTranscription
-from scoring.scheduler import TranscriptionScheduler
+from scoring.scheduler import Meters, Priority, TranscriptionScheduler
+
+SECOND = np.ones(16000, np.float32)
 
 
 @pytest.fixture
 async def scheduler():
-    recognizer = FakeRecognizer()
-    sched = TranscriptionScheduler(recognizer)
+    sched = TranscriptionScheduler(FakeRecognizer())
     await sched.start()
     yield sched
     await sched.aclose()
 
 
-async def test_finals_run_before_waiting_partials(scheduler):
-    """With a final and partials waiting, the final is recognised first."""
-    recognizer = scheduler._recognizer
-    recognizer.gate.clear()  # hold the worker on the first job
-    first = asyncio.create_task(scheduler.partial("a", np.ones(16000, np.float32), language="en"))
-    await asyncio.sleep(0.05)
-    partial = asyncio.create_task(scheduler.partial("b", np.ones(16000, np.float32), language="en"))
-    final = asyncio.create_task(scheduler.final(np.ones(32000, np.float32), language="en"))
-    await asyncio.sleep(0.05)
-    recognizer.gate.set()
-    await asyncio.gather(first, partial, final)
-    assert [q for q, _ in recognizer.calls] == [Quality.PARTIAL, Quality.FINAL, Quality.PARTIAL]
+def submit(sched: TranscriptionScheduler, stream: str, priority: Priority, seconds: float = 1.0):
+    return sched.submit(np.ones(int(seconds * 16000), np.float32), language="en", prompt="", priority=priority,
+                        stream=stream)
 
 
-async def test_newer_partial_supersedes_a_waiting_one(scheduler):
-    """Two partial requests for one stream while busy: the older returns None and is counted."""
-    recognizer = scheduler._recognizer
-    recognizer.gate.clear()
-    blocker = asyncio.create_task(scheduler.final(np.ones(1600, np.float32), language="en"))
-    await asyncio.sleep(0.05)
-    older = asyncio.create_task(scheduler.partial("s", np.ones(16000, np.float32), language="en"))
-    await asyncio.sleep(0.01)
-    newer = asyncio.create_task(scheduler.partial("s", np.ones(32000, np.float32), language="en"))
-    await asyncio.sleep(0.01)
-    recognizer.gate.set()
-    assert await older is None
-    assert (await newer).audio_seconds == 2.0
-    await blocker
-    assert scheduler.stats.partials_superseded == 1
+async def until(condition, timeout: float = 5.0) -> None:
+    """Wait (polling the event loop) until `condition()` holds; fail after `timeout` seconds."""
+    for _ in range(int(timeout / 0.01)):
+        if condition():
+            return
+        await asyncio.sleep(0.01)
+    raise AssertionError("condition not reached in time")
 
 
-async def test_full_partial_queue_drops_oldest_without_blocking():
-    """Beyond its bound the partial queue drops (and counts) the oldest request at once."""
+async def held(sched: TranscriptionScheduler):
+    """Occupy the worker with a job that waits on the recognizer's gate; returns that job."""
+    sched._recognizer.gate.clear()
+    job = submit(sched, "blocker", Priority.CAPTION, 0.1)
+    await until(lambda: job.started)
+    return job
+
+
+async def test_finals_then_commits_then_captions(scheduler):
+    """Whatever order they were queued in, the answer's last window runs first, then pause commits."""
+    blocker = await held(scheduler)
+    jobs = [submit(scheduler, "a", Priority.CAPTION, 1), submit(scheduler, "b", Priority.COMMIT, 2),
+            submit(scheduler, "c", Priority.FINAL, 3), submit(scheduler, "d", Priority.CAPTION, 4)]
+    scheduler._recognizer.gate.set()
+    await asyncio.gather(blocker.future, *(job.future for job in jobs))
+    assert [seconds for _, seconds in scheduler._recognizer.calls] == [0.1, 3, 2, 1, 4]
+    assert [q for q, _ in scheduler._recognizer.calls] == [Quality.CAPTION, Quality.COMMIT, Quality.COMMIT,
+                                                          Quality.CAPTION, Quality.CAPTION]
+
+
+async def test_a_newer_caption_takes_the_waiting_ones_place(scheduler):
+    """A stream's newer caption window replaces its waiting one in the same place in the line."""
+    blocker = await held(scheduler)
+    older = submit(scheduler, "a", Priority.CAPTION, 1)
+    other = submit(scheduler, "b", Priority.CAPTION, 2)
+    newer = submit(scheduler, "a", Priority.CAPTION, 3)
+    assert older.future.done() and older.future.result() is None
+    scheduler._recognizer.gate.set()
+    await asyncio.gather(blocker.future, other.future, newer.future)
+    assert [seconds for _, seconds in scheduler._recognizer.calls] == [0.1, 3, 2]  # "a" kept its turn
+    assert scheduler.stats.captions_superseded == 1
+
+
+async def test_a_commit_withdraws_the_streams_waiting_caption(scheduler):
+    blocker = await held(scheduler)
+    caption = submit(scheduler, "a", Priority.CAPTION, 1)
+    commit = submit(scheduler, "a", Priority.COMMIT, 2)
+    assert caption.future.result() is None
+    scheduler._recognizer.gate.set()
+    await asyncio.gather(blocker.future, commit.future)
+    assert [seconds for _, seconds in scheduler._recognizer.calls] == [0.1, 2]
+
+
+async def test_full_queues_drop_and_count_without_blocking():
+    """Beyond their bounds the caption line drops its oldest job and the commit line refuses, at once."""
     recognizer = FakeRecognizer()
-    recognizer.gate.clear()
-    sched = TranscriptionScheduler(recognizer, max_partials=2)
+    sched = TranscriptionScheduler(recognizer, max_queued=1, max_streams=2)
     await sched.start()
     try:
-        busy = asyncio.create_task(sched.final(np.ones(1600, np.float32), language="en"))
-        await asyncio.sleep(0.05)
-        tasks = [asyncio.create_task(sched.partial(k, np.ones(1600, np.float32), language="en")) for k in "abc"]
-        await asyncio.sleep(0.01)
-        assert tasks[0].done() and tasks[0].result() is None  # dropped immediately, not blocked
-        assert sched.stats.partials_dropped == 1
+        blocker = await held(sched)
+        captions = [submit(sched, stream, Priority.CAPTION) for stream in "abc"]
+        assert captions[0].future.result() is None and not captions[1].future.done()
+        assert sched.stats.captions_dropped == 1
+        submit(sched, "x", Priority.COMMIT)
+        with pytest.raises(SchedulerOverloaded):
+            submit(sched, "y", Priority.COMMIT)
+        assert sched.stats.refused == 1 and sched.queue_depth == 3
         recognizer.gate.set()
-        await asyncio.gather(busy, *tasks)
+        await blocker.future
     finally:
         await sched.aclose()
 
 
+async def test_load_counts_the_running_job_and_captions_slow_down_with_it(scheduler, monkeypatch):
+    assert scheduler.load(0.2) == 0.0 and scheduler.caption_slowdown() == 1.0
+    blocker = await held(scheduler)
+    await asyncio.sleep(0.3)
+    assert scheduler.load(0.2) > 0.9  # busy the whole time, though the job has not finished
+    scheduler._recognizer.gate.set()
+    await blocker.future
+    await asyncio.sleep(0.25)
+    assert scheduler.load(0.2) == 0.0 and 0.2 < scheduler.load(1.0) < 0.9
+    for load, slowdown in [(0.3, 1.0), (0.6, 1.5), (0.9, 2.0)]:
+        monkeypatch.setattr(scheduler, "load", lambda seconds=10.0, value=load: value)
+        assert scheduler.caption_slowdown() == slowdown
+
+
+async def test_withdraw_only_what_has_not_started(scheduler):
+    blocker = await held(scheduler)
+    waiting = submit(scheduler, "a", Priority.COMMIT)
+    assert not scheduler.withdraw(blocker)
+    assert scheduler.withdraw(waiting) and waiting.future.result() is None
+    scheduler._recognizer.gate.set()
+    await blocker.future
+    assert len(scheduler._recognizer.calls) == 1
+
+
 async def test_close_fails_waiting_jobs():
     """Closing the scheduler fails what is still queued with TranscriptionClosed."""
-    recognizer = FakeRecognizer()
-    recognizer.gate.clear()
-    sched = TranscriptionScheduler(recognizer)
+    sched = TranscriptionScheduler(FakeRecognizer())
     await sched.start()
-    running = asyncio.create_task(sched.final(np.ones(1600, np.float32), language="en"))
-    await asyncio.sleep(0.05)
-    queued = asyncio.create_task(sched.final(np.ones(1600, np.float32), language="en"))
-    await asyncio.sleep(0.01)
-    recognizer.gate.set()
+    running = await held(sched)
+    queued = submit(sched, "a", Priority.FINAL)
+    sched._recognizer.gate.set()
     await sched.aclose()
-    results = await asyncio.gather(running, queued, return_exceptions=True)
+    results = await asyncio.gather(running.future, queued.future, return_exceptions=True)
     assert any(isinstance(r, TranscriptionClosed) for r in results)
     with pytest.raises(TranscriptionClosed):
-        await sched.final(np.ones(10, np.float32), language="en")
+        submit(sched, "b", Priority.FINAL)
+
+
+async def speak(live: LiveTranscription, pcm: np.ndarray, *, chunk: float = 0.25, pace: float = 0.02) -> None:
+    """Push `pcm` in chunks, a little faster than real time."""
+    size = int(chunk * 16000)
+    for offset in range(0, pcm.size, size):
+        live.push(pcm[offset:offset + size])
+        await asyncio.sleep(pace)
 
 
 async def test_live_transcription_captions_and_final(scheduler):
     """Speech pushed in gives captions while it grows and one final transcript at the end."""
     captions: list[str] = []
-    live = LiveTranscription(scheduler, language="en", max_seconds=30, on_caption=captions.append,
-                             caption_interval=0.05)
-    for _ in range(6):
-        live.push(tone(0.5))
-        await asyncio.sleep(0.08)
+    live = LiveTranscription(scheduler, language="en", max_seconds=30, on_caption=captions.append)
+    await speak(live, np.concatenate([tone(6), np.zeros(16000, np.int16), tone(3)]), pace=0.05)
     final = await live.finish()
     assert captions, "no caption was produced while audio arrived"
-    assert final.audio_seconds == pytest.approx(3.0)
+    assert final.audio_seconds == pytest.approx(10.0)
     assert final.words
+    kinds = scheduler.stats.recognized
+    assert kinds[Priority.CAPTION] >= 1 and kinds[Priority.COMMIT] >= 1  # cadence windows and a pause's
 
 
 async def test_silence_costs_no_inference(scheduler):
-    """Digital silence produces no caption requests and an empty final without a model call."""
-    live = LiveTranscription(scheduler, language="en", max_seconds=30, on_caption=lambda _: None,
-                             caption_interval=0.05)
-    for _ in range(4):
-        live.push(np.zeros(8000, np.int16))
-        await asyncio.sleep(0.08)
+    """Silence produces no recognitions and an empty final without a model call."""
+    live = LiveTranscription(scheduler, language="en", max_seconds=30, on_caption=lambda _: None)
+    await speak(live, np.zeros(5 * 16000, np.int16))
     final = await live.finish()
     assert final.is_empty
     assert scheduler._recognizer.calls == []
+
+
+async def test_only_the_tail_is_left_when_the_answer_ends(scheduler):
+    """Speech committed at a pause is not recognised again: the last window holds only what followed."""
+    live = LiveTranscription(scheduler, language="en", max_seconds=60)
+    await speak(live, np.concatenate([tone(5), np.zeros(16000, np.int16)]), pace=0.05)
+    await until(lambda: scheduler.stats.recognized[Priority.COMMIT] > 0)
+    await speak(live, tone(1.5))
+    await live.finish()
+    last_quality, last_seconds = scheduler._recognizer.calls[-1]
+    assert last_seconds < 2.5, "the final window should hold the last phrase only"
+
+
+async def test_busy_model_supersedes_captions_and_loses_nothing(scheduler):
+    """While the model is held, caption windows waiting in line are replaced by longer ones; once it is
+    free the answer's words cover all of its audio."""
+    blocker = await held(scheduler)
+    live = LiveTranscription(scheduler, language="en", max_seconds=60)
+    await speak(live, tone(9))
+    assert scheduler.stats.captions_superseded >= 1
+    scheduler._recognizer.gate.set()
+    await blocker.future
+    final = await live.finish()
+    assert final.words and final.words[-1].end > 8.0 - 1.0
 
 
 async def test_audio_beyond_the_limit_is_dropped_and_counted(scheduler):
@@ -123,6 +201,55 @@ async def test_audio_beyond_the_limit_is_dropped_and_counted(scheduler):
     assert live.seconds == pytest.approx(1.0)
     assert live.dropped_samples == int(0.6 * 16000)
     await live.aclose()
+
+
+class HeldVoice(LevelVoiceActivity):
+    """Voice activity that waits on a gate: a voice-activity thread that has fallen behind."""
+
+    def __init__(self, gate: threading.Event) -> None:
+        self.gate = gate
+
+    def probabilities(self, windows: np.ndarray) -> np.ndarray:
+        self.gate.wait(10)
+        return super().probabilities(windows)
+
+
+async def test_a_full_backlog_drops_and_counts_without_blocking_the_loop():
+    """With voice activity detection stuck, audio beyond the backlog bound is dropped and counted, and
+    `push` returns at once: the event loop is never blocked."""
+    gate = threading.Event()
+    recognizer = FakeRecognizer()
+    recognizer.voice_activity = lambda: HeldVoice(gate)
+    dropped: list[float] = []
+    sched = TranscriptionScheduler(recognizer, meters=Meters(dropped_audio=dropped.append))
+    await sched.start()
+    try:
+        live = LiveTranscription(sched, language="en", max_seconds=60, max_backlog=2.0)
+        live.push(tone(0.5))
+        await asyncio.sleep(0.05)  # the first batch is now stuck in the VAD thread
+        started = time.perf_counter()
+        for _ in range(20):
+            live.push(tone(0.25))
+        assert time.perf_counter() - started < 1.0  # generous: pushing is only list appends
+        assert live.dropped_samples == int(3.0 * 16000)  # 5 s pushed, 2 s of room
+        assert sum(dropped) == pytest.approx(3.0)
+        gate.set()
+        final = await live.finish()
+        assert final.audio_seconds == pytest.approx(2.5)
+    finally:
+        gate.set()
+        await sched.aclose()
+
+
+async def test_abandoning_an_answer_withdraws_its_waiting_recognition(scheduler):
+    blocker = await held(scheduler)
+    live = LiveTranscription(scheduler, language="en", max_seconds=60)
+    await speak(live, tone(3))
+    await until(lambda: scheduler.queue_depth > 0)
+    await live.aclose()
+    assert scheduler.queue_depth == 0
+    scheduler._recognizer.gate.set()
+    await blocker.future
 
 
 def test_loop_and_silence_segments_are_not_speech():

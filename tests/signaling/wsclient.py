@@ -10,7 +10,7 @@ from typing import Any
 
 import numpy as np
 from aiohttp import ClientWebSocketResponse, WSMsgType
-from aiortc import AudioStreamTrack, RTCPeerConnection, RTCSessionDescription, VideoStreamTrack
+from aiortc import AudioStreamTrack, MediaStreamTrack, RTCPeerConnection, RTCSessionDescription, VideoStreamTrack
 from av import AudioFrame, VideoFrame
 
 from signaling import auth
@@ -187,13 +187,17 @@ class Candidate:
             with contextlib.suppress(ConnectionError, RuntimeError):
                 await self.send("ping", **({} if self.rtt_ms is None else {"rtt_ms": self.rtt_ms}))
 
-    async def connect_media(self, audio: AudioStreamTrack | None = None) -> None:
-        """Negotiate a peer connection sending `audio` (a tone track by default) and a video track."""
+    async def connect_media(self, audio: AudioStreamTrack | None = None,
+                            video: MediaStreamTrack | None = None) -> None:
+        """Negotiate a peer connection sending `audio` (a tone track by default) and `video` (by
+        default a plain or camera-like track, see `camera`)."""
         self.pc = RTCPeerConnection()
         if audio is None:
             audio = self.tone = ToneTrack()
+        if video is None:
+            video = CameraTrack() if self.camera else VideoStreamTrack()
         self.pc.addTrack(audio)
-        self.pc.addTrack(CameraTrack() if self.camera else VideoStreamTrack())
+        self.pc.addTrack(video)
         await self.pc.setLocalDescription(await self.pc.createOffer())
         await self.send("webrtc.offer", sdp=self.pc.localDescription.sdp)
         answer = await self.expect("webrtc.answer")
