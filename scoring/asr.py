@@ -122,27 +122,17 @@ class WhisperRecognizer:
         return SileroVoiceActivity()
 
     def recognize(self, audio: np.ndarray, *, language: str, quality: Quality, prompt: str = "") -> Transcript:
-        """`prompt`: text said just before `audio` (e.g. an answer's committed words), to continue from."""
+        """`prompt`: text said just before `audio` (e.g. an answer's committed words), to continue from.
+
+        A prompt occasionally sends Whisper into a repetition loop, which `is_speech_segment`
+        rejects; the words of that window would be lost, so it is recognised once more without it."""
         audio = np.ascontiguousarray(audio, dtype=np.float32)
-        duration = audio.size / SAMPLE_RATE
-        greedy = quality is Quality.CAPTION
-        _encoder_frames.value = _SHORT_FRAMES if quality is not Quality.FINAL else _WHISPER_FRAMES
-        segments, _info = self._model.transcribe(
-            audio,
-            language=language,
-            beam_size=1 if greedy else 5,
-            temperature=0.0 if greedy else [0.0, 0.2, 0.4, 0.6],
-            word_timestamps=True,  # incremental transcription places every word on the answer's timeline
-            vad_filter=True,
-            condition_on_previous_text=False,  # no repetition loops carried from one window to the next
-            initial_prompt=((_ZH_PROMPT if language == "zh" else "") + prompt) or None,
-        )
+        decoded = self._decode(audio, language, quality, prompt)
+        if prompt and any(segment.compression_ratio > _MAX_COMPRESSION_RATIO for segment in decoded):
+            log.info("a prompted window decoded as a repetition loop; recognising it again without the prompt")
+            decoded = self._decode(audio, language, quality, "")
         texts: list[str] = []
         words: list[Word] = []
-        try:
-            decoded = list(segments)  # the generator decodes lazily: consume it here, in this thread
-        finally:
-            _encoder_frames.value = _WHISPER_FRAMES
         for segment in decoded:
             if not is_speech_segment(segment.no_speech_prob, segment.avg_logprob, segment.compression_ratio):
                 log.debug("dropped a segment that is silence or a decoding loop")
@@ -154,4 +144,22 @@ class WhisperRecognizer:
         if language == "zh":
             text = self._simplify(text)
             words = [Word(self._simplify(w.text), w.start, w.end, w.probability) for w in words]
-        return Transcript(text=text, words=tuple(words), language=language, audio_seconds=duration)
+        return Transcript(text=text, words=tuple(words), language=language, audio_seconds=audio.size / SAMPLE_RATE)
+
+    def _decode(self, audio: np.ndarray, language: str, quality: Quality, prompt: str) -> list:
+        greedy = quality is Quality.CAPTION
+        _encoder_frames.value = _SHORT_FRAMES if quality is not Quality.FINAL else _WHISPER_FRAMES
+        try:
+            segments, _info = self._model.transcribe(
+                audio,
+                language=language,
+                beam_size=1 if greedy else 5,
+                temperature=0.0 if greedy else [0.0, 0.2, 0.4, 0.6],
+                word_timestamps=True,  # incremental transcription places every word on the answer's timeline
+                vad_filter=True,
+                condition_on_previous_text=False,  # no repetition loops carried from one window to the next
+                initial_prompt=((_ZH_PROMPT if language == "zh" else "") + prompt) or None,
+            )
+            return list(segments)  # the generator decodes lazily: consume it here, in this thread
+        finally:
+            _encoder_frames.value = _WHISPER_FRAMES
