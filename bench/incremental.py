@@ -31,11 +31,10 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(REPO), str(REPO / "tests"), str(REPO / "tests" / "scoring")]
 
 from accuracy import corpus_word_error_rate, word_error_rate  # noqa: E402
-from speech_answers import CLIP_SILENCE, Answer, build_answer, chunks  # noqa: E402
+from speech_answers import CLIP_SILENCE, Answer, build_answer, stream_answer  # noqa: E402
 
 from scoring.asr import SAMPLE_RATE, Quality, WhisperRecognizer  # noqa: E402
-from scoring.incremental import IncrementalParams, IncrementalTranscriber  # noqa: E402
-from scoring.live import recognize_window  # noqa: E402
+from scoring.incremental import IncrementalParams  # noqa: E402
 from scoring.model import ensure_bundled_model  # noqa: E402
 from scoring.vad import SpeechSegmenter, VadEventKind, measure_cost  # noqa: E402
 
@@ -57,34 +56,13 @@ def speech_seconds(answer: Answer) -> float:
 
 
 def run(recognizer: WhisperRecognizer, answer: Answer, params: IncrementalParams) -> dict:
-    """Stream `answer` through the transcriber, recognising each window as the server would (its
-    quality by kind: captions greedy, commits and the last window with beam search)."""
-    cpu = 0.0
-    transcriber = IncrementalTranscriber(None, language="en", params=params)
-
-    def recognize(window) -> None:  # noqa: ANN001
-        nonlocal cpu
-        started = time.process_time()
-        transcript = recognize_window(recognizer, window, "en")
-        cpu += time.process_time() - started
-        transcriber.accept(window, transcript)
-
-    for piece in chunks(answer.pcm):
-        transcriber.push(piece)
-        if (window := transcriber.next_window()) is not None:
-            recognize(window)
-    wall = time.perf_counter()
-    if (window := transcriber.finish_window()) is not None:
-        recognize(window)
-    transcript = transcriber.result()
-    finish_wall = time.perf_counter() - wall
-
+    streamed = stream_answer(recognizer, answer.pcm, "en", params)
     audio = answer.pcm.astype(np.float32) / 32768.0
     wall, started = time.perf_counter(), time.process_time()
     whole = recognizer.recognize(audio, language="en", quality=Quality.FINAL)
     whole_wall, whole_cpu = time.perf_counter() - wall, time.process_time() - started
-    return {"text": transcript.text, "whole": whole.text, "stats": transcriber.stats, "cpu": cpu,
-            "finish_wall": finish_wall, "whole_wall": whole_wall, "whole_cpu": whole_cpu}
+    return {"text": streamed.transcriber.result().text, "whole": whole.text, "stats": streamed.transcriber.stats,
+            "cpu": streamed.cpu, "finish_wall": streamed.finish_wall, "whole_wall": whole_wall, "whole_cpu": whole_cpu}
 
 
 def main() -> None:

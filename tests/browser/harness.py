@@ -136,6 +136,13 @@ class ServerProcess:
         self._log.close()
         return self.proc.returncode
 
+    def stop_cleanly(self) -> None:
+        """Stop the server; fail if it logged a traceback or exited with an error (fixture teardown)."""
+        code = self.stop()
+        log = self.log()
+        assert "Traceback" not in log, f"the server logged a traceback:\n{log}"
+        assert code == 0, f"the server exited with {code}:\n{log[-3000:]}"
+
 
 class HrClient:
     """The HR JSON API over HTTP, logged in as the server's first admin."""

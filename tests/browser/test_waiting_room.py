@@ -8,7 +8,7 @@ import os
 from pathlib import Path
 
 import pytest
-from harness import CHROMIUM, CHROMIUM_ARGS, HrClient, ServerProcess
+from harness import CHROMIUM, CHROMIUM_ARGS, ServerProcess
 from wsclient import Candidate, reach_first_question
 
 pytestmark = pytest.mark.browser
@@ -17,22 +17,12 @@ PHONE = {"viewport": {"width": 375, "height": 740}, "device_scale_factor": 2}
 
 
 @pytest.fixture
-def one_seat(tmp_path):
-    """A fresh server per test: a seat left held by one test's closed page must not reach the next."""
+def server(tmp_path):
+    """A fresh server per test, with one seat (conftest's `hr` signs in to it): a seat left held by
+    one test's closed page must not reach the next."""
     proc = ServerProcess(tmp_path / "server" / "data", extra_env={"INTERVOX_MAX_LIVE_INTERVIEWS": "1"})
     yield proc
-    code = proc.stop()
-    log = proc.log()
-    assert "Traceback" not in log, f"the server logged a traceback:\n{log}"
-    assert code == 0, f"the server exited with {code}:\n{log[-3000:]}"
-
-
-@pytest.fixture
-async def hr(one_seat):
-    client = HrClient(one_seat)
-    await client.login()
-    yield client
-    await client.close()
+    proc.stop_cleanly()
 
 
 @pytest.fixture
@@ -70,7 +60,7 @@ async def fits(page) -> None:
     assert width <= 375, f"the busy screen is {width} px wide on a 375 px phone"
 
 
-async def test_busy_screen_then_admitted_by_itself(one_seat, hr, playwright, shots):
+async def test_busy_screen_then_admitted_by_itself(server, hr, playwright, shots):
     """With one seat taken, the second candidate is number 1 in line and the third number 2 (in
     Chinese for a Chinese job, kept across a reload, readable at 375 px, camera off); when the first
     candidate finishes, the second goes on to the device check by itself and the third moves up."""
@@ -137,7 +127,7 @@ async def synthetic_candidate(hr, url: str) -> Candidate:
     return candidate
 
 
-async def test_the_busy_screen_estimates_the_wait_once_interviews_have_completed(one_seat, hr, playwright, shots):
+async def test_the_busy_screen_estimates_the_wait_once_interviews_have_completed(server, hr, playwright, shots):
     """After three interviews have completed on this server, a waiting candidate is told an estimate."""
     for n in range(3):
         done = await synthetic_candidate(hr, await invite(hr, "Support Engineer", "en", f"Done {n}"))

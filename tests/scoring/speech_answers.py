@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 import json
+import time
 import wave
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+
+from scoring.asr import SpeechRecognizer
+from scoring.incremental import IncrementalParams, IncrementalTranscriber, Window
+from scoring.live import recognize_window
 
 DATA = Path(__file__).resolve().parent.parent / "data"
 RATE = 16_000
@@ -74,3 +79,36 @@ def chunks(pcm: np.ndarray, size: int = 320):
     """The PCM in pieces of `size` samples (320 = 20 ms, as WebRTC delivers audio)."""
     for offset in range(0, pcm.size, size):
         yield pcm[offset:offset + size]
+
+
+@dataclass
+class Streamed:
+    """An answer streamed through an incremental transcriber with the real model."""
+
+    transcriber: IncrementalTranscriber  # finished
+    cpu: float  # process CPU seconds spent recognising
+    finish_wall: float  # wall seconds from the end of the audio to the final transcript
+
+
+def stream_answer(recognizer: SpeechRecognizer, pcm: np.ndarray, language: str,
+                  params: IncrementalParams | None = None) -> Streamed:
+    """Stream `pcm` in 20 ms chunks, recognising each window as soon as it is due with the effort
+    the server gives its kind (the recogniser is never behind: this measures the policy)."""
+    transcriber = IncrementalTranscriber(None, language=language, params=params)
+    cpu = 0.0
+
+    def recognize(window: Window) -> None:
+        nonlocal cpu
+        started = time.process_time()
+        transcript = recognize_window(recognizer, window, language)
+        cpu += time.process_time() - started
+        transcriber.accept(window, transcript)
+
+    for piece in chunks(pcm):
+        transcriber.push(piece)
+        if (window := transcriber.next_window()) is not None:
+            recognize(window)
+    wall = time.perf_counter()
+    if (window := transcriber.finish_window()) is not None:
+        recognize(window)
+    return Streamed(transcriber, cpu, time.perf_counter() - wall)

@@ -14,11 +14,10 @@ import numpy as np
 import opencc
 import pytest
 from accuracy import character_error_rate, corpus_word_error_rate, word_error_rate
-from speech_answers import CLIP_SILENCE, Answer, build_answer, chunks
+from speech_answers import CLIP_SILENCE, Answer, build_answer, stream_answer
 
 from scoring.asr import Quality, WhisperRecognizer
-from scoring.incremental import IncrementalParams, IncrementalStats, IncrementalTranscriber, Window
-from scoring.live import recognize_window
+from scoring.incremental import IncrementalParams, IncrementalStats
 from scoring.model import ensure_bundled_model
 from scoring.transcript import Transcript
 
@@ -43,28 +42,11 @@ def recognizer(tmp_path_factory):
 
 
 def transcribe(recognizer: WhisperRecognizer, answer: Answer, language: str) -> Run:
-    """Stream the answer in 20 ms chunks, recognising each window as soon as it is due, with the
-    effort the server gives its kind."""
-    cpu = 0.0
-    transcriber = IncrementalTranscriber(None, language=language, params=PARAMS)
-
-    def recognize(window: Window) -> None:
-        nonlocal cpu
-        started = time.process_time()
-        transcript = recognize_window(recognizer, window, language)
-        cpu += time.process_time() - started
-        transcriber.accept(window, transcript)
-
-    for piece in chunks(answer.pcm):
-        transcriber.push(piece)
-        if (window := transcriber.next_window()) is not None:
-            recognize(window)
-    if (window := transcriber.finish_window()) is not None:
-        recognize(window)
-    incremental = transcriber.result()
+    streamed = stream_answer(recognizer, answer.pcm, language, PARAMS)
     started = time.process_time()
     whole = recognizer.recognize(answer.pcm.astype(np.float32) / 32768.0, language=language, quality=Quality.FINAL)
-    return Run(answer, incremental, whole, transcriber.stats, cpu, time.process_time() - started)
+    return Run(answer, streamed.transcriber.result(), whole, streamed.transcriber.stats, streamed.cpu,
+               time.process_time() - started)
 
 
 @pytest.fixture(scope="module")
