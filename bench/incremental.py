@@ -1,10 +1,11 @@
-"""Incremental answer transcription (VAD + LocalAgreement) against transcribing each answer whole.
+"""Incremental answer transcription (VAD, pause and long-window commits) against transcribing each answer whole.
 
 Answers are built from the test clips with silences between them and end right after the last
 word (the candidate clicks "finish" as they stop speaking). Each is streamed in 20 ms chunks into
 `scoring.incremental.IncrementalTranscriber` with the real Whisper base model, recognising each
 window as soon as it is due (the recogniser is never behind: this measures the policy, not a
-loaded server). For each answer it prints:
+loaded server), on one CPU thread as each of the server's recognition workers (and numpy's BLAS on
+one thread, as `intervox serve` sets it). For each answer it prints:
 
 - WER of the incremental transcript and of the whole answer transcribed at once;
 - recognitions made, seconds of audio sent against the answer's length and its speech (VAD);
@@ -14,18 +15,21 @@ loaded server). For each answer it prints:
 
 Then the corpus WER of both, and the VAD's own cost. Nothing is asserted.
 
-    .venv/bin/python bench/incremental.py [--cadence 2 --lookahead 4 --context 2 --min-close 3]
+    .venv/bin/python bench/incremental.py [--cadence 2 --view 6 --commit-window 24 --right-context 8 --min-close 3]
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import tempfile
 import time
 from pathlib import Path
 
-import numpy as np
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")  # before numpy, as signaling.cli does for the server
+os.environ.setdefault("OMP_NUM_THREADS", "1")
+import numpy as np  # noqa: E402
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(REPO), str(REPO / "tests"), str(REPO / "tests" / "scoring")]
@@ -69,19 +73,20 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     defaults = IncrementalParams()
     parser.add_argument("--cadence", type=float, default=defaults.cadence)
-    parser.add_argument("--lookahead", type=float, default=defaults.lookahead)
-    parser.add_argument("--context", type=float, default=defaults.context)
+    parser.add_argument("--view", type=float, default=defaults.view)
+    parser.add_argument("--commit-window", type=float, default=defaults.commit_window)
+    parser.add_argument("--right-context", type=float, default=defaults.right_context)
     parser.add_argument("--min-close", type=float, default=defaults.min_close)
     args = parser.parse_args()
-    params = IncrementalParams(cadence=args.cadence, lookahead=args.lookahead, context=args.context,
-                               min_close=args.min_close)
+    params = IncrementalParams(cadence=args.cadence, view=args.view, commit_window=args.commit_window,
+                               right_context=args.right_context, min_close=args.min_close)
     answers = [build_answer(*parts, trim_end=0.0 if parts[-1].startswith("libri") else CLIP_SILENCE)
                for parts in ANSWERS]
     with tempfile.TemporaryDirectory(prefix="intervox-bench-") as tmp:
-        recognizer = WhisperRecognizer(ensure_bundled_model(Path(tmp)), threads=2)
+        recognizer = WhisperRecognizer(ensure_bundled_model(Path(tmp)), threads=1)
         recognizer.recognize(np.zeros(SAMPLE_RATE, np.float32), language="en", quality=Quality.FINAL)  # warm up
-        print(f"cadence {params.cadence} s, lookahead {params.lookahead} s, context {params.context} s, "
-              f"min_close {params.min_close} s")
+        print(f"cadence {params.cadence} s, view {params.view} s, commit window {params.commit_window} s, "
+              f"right context {params.right_context} s, min_close {params.min_close} s")
         print(f"\n{'answer':<44} {'audio':>6} {'speech':>6} {'WER inc':>7} {'whole':>6} {'calls':>5} {'sent':>6} "
               f"{'tail':>5} {'fin s':>6} {'whole s':>7} {'CPU/sp':>6} {'whole':>6}")
         results = []

@@ -62,20 +62,22 @@ class SpeechRecognizer(Protocol):
 
 # The encoder's input. Whisper pads every window to 30 s (3000 feature frames) and the encoder's
 # cost is about proportional to its input; windows of live speech are short (a few seconds), so
-# caption and commit windows are padded to 15 s instead — as whisper.cpp's `audio_ctx` does. On
-# the test clips (12 s windows) the text changed by 0-13 % WER either way (a word here and there)
-# and the recognition cost 45 % less CPU; over whole answers (bench/incremental.py) the corpus WER
-# stayed within 3 % of transcribing each answer whole. Whole recordings (`FINAL`) keep 30 s.
+# they are padded only to the next of the sizes their quality allows — as whisper.cpp's
+# `audio_ctx` does. On the test clips (12 s windows, 15 s input) the text changed by 0-13 % WER
+# either way and the recognition cost 45 % less CPU. Caption windows may go down to 10 s (a 4 s
+# caption costs 0.20 s of one core instead of 0.25 s); committed windows keep at least 15 s,
+# because with 10 s Whisper base added words after short Mandarin phrases. Whole recordings
+# (`FINAL`) keep 30 s.
 _WHISPER_FRAMES = 3000
-_SHORT_FRAMES = 1500
+_ENCODER_FRAMES = {"caption": (1000, 1500), "commit": (1500,), "final": ()}
 _encoder_frames = threading.local()
 
 
 def _pad_or_trim(array: np.ndarray, length: int = _WHISPER_FRAMES, *, axis: int = -1) -> np.ndarray:
-    """faster-whisper's `pad_or_trim`, padding short windows to this thread's encoder size."""
-    frames = getattr(_encoder_frames, "value", _WHISPER_FRAMES)
-    if length == _WHISPER_FRAMES and array.shape[axis] <= frames:
-        length = frames
+    """faster-whisper's `pad_or_trim`, padding a short window only to the encoder size this thread allows."""
+    if length == _WHISPER_FRAMES:
+        sizes = getattr(_encoder_frames, "sizes", ())
+        length = next((frames for frames in sizes if array.shape[axis] <= frames), _WHISPER_FRAMES)
     return _faster_whisper_pad_or_trim(array, length, axis=axis)
 
 
@@ -108,10 +110,14 @@ class _Simplifier:
 class WhisperRecognizer:
     """faster-whisper on the CPU with int8 weights, shared by every interview in the process."""
 
-    def __init__(self, model_dir: Path, *, threads: int = 0) -> None:
+    def __init__(self, model_dir: Path, *, threads: int = 0, workers: int = 1) -> None:
+        """`threads`: CPU (intra-op) threads each `recognize` call uses; 0 = CTranslate2's default
+        (4, or OMP_NUM_THREADS when that is set). `workers`: how many `recognize` calls, from
+        different Python threads, run at the same time (model replicas sharing the weights)."""
         from faster_whisper import WhisperModel
 
-        self._model = WhisperModel(str(model_dir), device="cpu", compute_type="int8", cpu_threads=threads)
+        self._model = WhisperModel(str(model_dir), device="cpu", compute_type="int8", cpu_threads=threads,
+                                   num_workers=workers)
         _install_short_windows()
         self._simplify = _Simplifier()
 
@@ -148,7 +154,7 @@ class WhisperRecognizer:
 
     def _decode(self, audio: np.ndarray, language: str, quality: Quality, prompt: str) -> list:
         greedy = quality is Quality.CAPTION
-        _encoder_frames.value = _SHORT_FRAMES if quality is not Quality.FINAL else _WHISPER_FRAMES
+        _encoder_frames.sizes = _ENCODER_FRAMES[quality.value]
         try:
             segments, _info = self._model.transcribe(
                 audio,
@@ -162,4 +168,4 @@ class WhisperRecognizer:
             )
             return list(segments)  # the generator decodes lazily: consume it here, in this thread
         finally:
-            _encoder_frames.value = _WHISPER_FRAMES
+            _encoder_frames.sizes = ()

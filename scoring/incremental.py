@@ -1,19 +1,34 @@
 """Incremental transcription of one answer: only speech is transcribed, committed as it settles.
 
 Audio goes through voice activity detection (`vad.SpeechSegmenter`); only speech segments (with
-their padding) are ever sent to the recogniser, so silence costs no inference. The speech since
-the last cut (the "window", long silences left out) is re-transcribed every `cadence` seconds of
-new speech, and LocalAgreement (`agreement.LocalAgreement`) commits the words two successive
-hypotheses agree on. A pause (`VadParams.min_silence`) closes a window that holds enough speech:
-its hypothesis is complete and is committed whole — with one more recognition only if the last
-one had not heard the end of the speech. After each commit the window is cut at the latest pause
-or gap before the first unconfirmed word, so when the answer ends only its last seconds are left
-to transcribe.
+their padding) are ever sent to the recogniser, so silence costs no inference. Everything since
+the last cut (the "window", long silences left out) is committed by one of three windows:
+
+- a pause (`VadParams.min_silence`) after at least `min_close` seconds of speech closes the window:
+  its speech is complete, so it is recognised once and committed whole;
+- speech that runs on without a pause is committed once `commit_window` seconds of it are
+  waiting: that window is recognised and its words are committed up to the latest silence (a VAD
+  gap, else between two words) that Whisper heard `right_context` seconds of speech after. The
+  rest is heard again by the next window;
+- the answer's end: only what followed the last cut is left (`finish_window`).
+
+Between commits, a caption window every `cadence` seconds of new speech re-recognises only the
+latest `view` seconds, cheaply: its words are what a caption shows after the committed ones
+(`unconfirmed`), and they are never committed.
+
+Why not LocalAgreement (commit the prefix two successive hypotheses of the growing window agree
+on, as whisper_streaming does): measured on the test answers with Whisper base
+(bench/incremental.py), it needs every caption to re-recognise the whole growing window, and its
+agreements are trustworthy only with ~17 s of audio heard after a word — 0.42 CPU-seconds of
+captions per second of speech for a corpus WER of 1.04 × the whole answers'. Committing a 24 s
+window with 8 s of right context (Whisper base decides a word well once it has heard several
+seconds after it, and badly at a window's end) reached 0.88-1.0 × the whole answers' WER for
+0.11-0.15 CPU-s per second of speech, and short caption windows cost 0.1 more.
 
 The model is injected: `recognize(audio, language, prompt) -> Transcript`, blocking, with word
-timestamps relative to `audio` (float32, 16 kHz). The prompt is the committed text just before
-the window, as in whisper_streaming, so spelling and punctuation carry across windows. Results
-have every word on the ORIGINAL answer timeline, the skipped silences included.
+timestamps relative to `audio` (float32, 16 kHz). The prompt is the text just before the window,
+as in whisper_streaming, so spelling and punctuation carry across windows. Results have every
+word on the ORIGINAL answer timeline, the skipped silences included.
 
 Two ways to drive it:
 
@@ -24,47 +39,36 @@ Two ways to drive it:
   result back, `discard(window)` gives up on it (the audio stays for the next window);
   `finish_window()` ends the input and gives the last window (None if nothing is left), and
   `result()` the transcript. One window is outstanding at a time. `Window.final` and
-  `Window.closes` say which windows a score waits for (final) or that commit whole (closes);
-  a cadence window that is not run in time is simply superseded by a longer one.
+  `Window.commits` say which windows a score waits for (final) or commit words (commits); a
+  caption window that is not run in time is simply superseded by a newer one.
 
 Not thread-safe: the owner calls an instance from one thread at a time.
 
-Parameters (`IncrementalParams`), chosen on the recorded clips with Whisper base (see
-bench/incremental.py):
+Parameters (`IncrementalParams`), chosen on the recorded clips with Whisper base:
 
-- `cadence` 2 s of new speech between recognitions. Every recognition pays for a whole Whisper
-  encoder window (15 s or 30 s of audio, see scoring.asr), so this is the main cost knob; a busy
-  scheduler may run windows less often, never more.
-- `lookahead` 17 s: a word is committed only once both agreeing hypotheses heard at least this
-  much audio after it. Whisper base revises words until it hears what follows them, and
-  hypotheses of the same audio tend to agree on the same mistake: with 4 s the committed text of
-  the load benchmark's answers had 1.5-2.5 times the errors of a whole-answer transcription;
-  with 17 s nearly all words are committed whole at pauses (`closes`), and LocalAgreement only
-  steps in for speech that runs on without a pause (corpus WER 0.071 against 0.085 whole, in
-  bench/incremental.py). Since speech normally pauses more often than that, what `finish` is
-  left with is the speech since the last pause (6-9 s on the test answers), bounded by
-  `lookahead + 2 × cadence` seconds (plus the context before them).
-- `context` 2 s: after a commit the window is cut at the latest pause or gap before the first
-  unconfirmed word, or — if none is that close — inside committed speech this long before it,
-  which bounds a window to about `lookahead + 2 × cadence + context` seconds.
-- `min_close` 3 s: a pause closes the window only if it holds this much speech; shorter
-  phrases ("ask not", an "um") are heard together with what follows, since Whisper recognises
-  short clips poorly.
-- `max_window` 24 s: Whisper decodes 30 s at a time; a window about to outgrow this commits its
-  oldest unconfirmed words and is cut, rather than being split by faster-whisper.
+- `cadence` 2 s of new speech between caption windows; a busy scheduler may ask less often.
+- `view` 6 s: a caption window holds at most the latest this-much speech (starting at a silence
+  when one is near): a 4-6 s window costs 0.2-0.25 s of one core, a 20 s one over 1 s.
+- `commit_window` 24 s and `right_context` 8 s: see above; 28 s windows were a little more
+  accurate still, but pay for Whisper's full 30 s encoder input.
+- `min_close` 3 s: a pause closes the window only if it holds this much speech; shorter phrases
+  ("ask not", an "um") are heard together with what follows, since Whisper recognises short
+  clips poorly.
+- `max_window` 28 s: Whisper decodes 30 s at a time. Only if committing windows could not run
+  (a refused job) does a window reach this; then its oldest audio is not transcribed, counted.
 - `prompt_chars` 200: whisper_streaming's prompt length.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
 
-from .agreement import LocalAgreement
 from .asr import SAMPLE_RATE
+from .committed import CommittedWords
 from .errors import IncrementalError, TranscriptionClosed
 from .transcript import Transcript, Word
 from .vad import SpeechSegmenter, VadEvent, VadEventKind, VadParams, VoiceActivity
@@ -73,24 +77,27 @@ log = logging.getLogger(__name__)
 
 Recognize = Callable[[np.ndarray, str, str], Transcript]
 
+_VIEW_SLACK = 1.5  # seconds: a caption window may start this much earlier, to start at a silence
+
 
 @dataclass(frozen=True)
 class IncrementalParams:
     """When to recognise and what to commit (seconds; see the module docstring for why these values)."""
 
     cadence: float = 2.0
-    lookahead: float = 17.0
+    view: float = 6.0
+    commit_window: float = 24.0
+    right_context: float = 8.0
     min_close: float = 3.0
-    context: float = 2.0
-    max_window: float = 24.0
+    max_window: float = 28.0
     prompt_chars: int = 200
     vad: VadParams = field(default_factory=VadParams)
 
     def __post_init__(self) -> None:
-        if self.cadence <= 0 or self.lookahead < 0 or self.context < 0 or self.min_close < 0:
-            raise ValueError("cadence must be positive; lookahead, context and min_close not negative")
-        if not self.lookahead + 2 * self.cadence + self.context < self.max_window <= 28.0:
-            raise ValueError("max_window must exceed lookahead + 2 x cadence + context and stay under Whisper's 30 s")
+        if self.cadence <= 0 or self.view <= 0 or self.min_close < 0 or self.right_context < 0:
+            raise ValueError("cadence and view must be positive; min_close and right_context not negative")
+        if not self.right_context < self.commit_window <= self.max_window <= 28.0:
+            raise ValueError("need right_context < commit_window <= max_window <= 28 s (Whisper hears 30 s)")
 
 
 @dataclass(frozen=True)
@@ -104,14 +111,24 @@ class Piece:
 
 @dataclass(frozen=True, eq=False)
 class Window:
-    """Audio to recognise: speech from the cut to `end`, silences longer than a pause left out."""
+    """Audio to recognise: speech from `pieces[0].start` to `end`, silences longer than a pause left out."""
 
     audio: np.ndarray  # float32, 16 kHz mono
     prompt: str
     pieces: tuple[Piece, ...]
     end: int  # answer sample up to which this window holds all the speech
-    closes: bool  # the speech is complete up to `end` (a pause, or the end of the answer)
+    closes: bool  # the speech is complete up to `end` (a pause, or the end of the answer): commit it all
     final: bool  # the answer's last window
+    settles: bool = False  # long speech: commit what has `right_context` after it
+
+    @property
+    def commits(self) -> bool:
+        """Its words are committed (else it only refreshes the caption)."""
+        return self.closes or self.settles
+
+    @property
+    def start(self) -> int:
+        return self.pieces[0].start
 
     @property
     def seconds(self) -> float:
@@ -138,14 +155,13 @@ class IncrementalStats:
     finish_seconds_sent: float = 0.0
     sent: list[tuple[float, float]] = field(default_factory=list)  # answer spans (seconds) the model heard
     speech_seconds: float = 0.0  # speech the VAD found (padding included), counted as each segment ends
-    untranscribed_seconds: float = 0.0  # speech cut from a window that could not commit anything in time
+    untranscribed_seconds: float = 0.0  # speech cut from a window that could not be committed in time
 
 
 @dataclass
 class _Region:
     start: int  # padded start (answer samples); moves forward when the window is cut inside it
     end: int | None = None  # padded end; None while speech goes on
-    speech_end: int | None = None  # where the speech itself stopped
     began: int = -1  # the padded start as the VAD reported it
 
     def __post_init__(self) -> None:
@@ -163,15 +179,15 @@ class IncrementalTranscriber:
         self.stats = IncrementalStats()
         self._recognize = recognize
         self._segmenter = SpeechSegmenter(p.vad, voice)
-        self._agreement = LocalAgreement(lookahead=p.lookahead)
-        self._pad = int(p.vad.pad * SAMPLE_RATE)
+        self._committed = CommittedWords()
+        self._shown: list[Word] = []  # the latest hypothesis of the speech after the committed words
         self._chunks: list[np.ndarray] = []
         self._base = 0  # answer sample of the first kept sample
         self._kept = 0  # samples kept from `_base`
         self._regions: list[_Region] = []
         self._gaps: list[int] = []
         self._cut = 0  # audio before this is never sent again
-        self._covered = 0  # the last accepted hypothesis heard the audio up to here
+        self._heard = 0  # the latest hypothesis heard the audio up to here
         self._close_at: int | None = None
         self._outstanding: Window | None = None
         self._ended = False  # no more audio: the segmenter is flushed
@@ -181,11 +197,12 @@ class IncrementalTranscriber:
 
     @property
     def committed(self) -> tuple[Word, ...]:
-        return self._agreement.committed
+        return self._committed.words
 
     @property
     def unconfirmed(self) -> tuple[Word, ...]:
-        return self._agreement.unconfirmed
+        """The latest hypothesis of the speech after the committed words: what a caption shows in grey."""
+        return tuple(self._shown)
 
     @property
     def audio_seconds(self) -> float:
@@ -193,7 +210,7 @@ class IncrementalTranscriber:
 
     def result(self) -> Transcript:
         """The transcript so far; after the last window is accepted, the final one."""
-        words = self._agreement.committed
+        words = self._committed.words
         text = "".join(word.text for word in words).strip()
         return Transcript(text=text, words=words, language=self.language, audio_seconds=self.audio_seconds)
 
@@ -220,51 +237,18 @@ class IncrementalTranscriber:
                 self._gaps.append(event.sample)
             else:
                 region = self._regions[-1]
-                at_pause = self._segmenter.position > event.sample  # ended by silence, not by flush
                 region.end = event.sample
-                region.speech_end = event.sample - self._pad if at_pause else event.sample
                 self.stats.speech_seconds += (region.end - region.began) / SAMPLE_RATE
-                self._paused(region.end, region.speech_end)
-        if self._segmenter.in_speech:
-            self._close_if_long()
-        else:
+                if self._speech(self._cut, event.sample) >= self.params.min_close * SAMPLE_RATE:
+                    self._close_at = event.sample  # a pause: the window up to here is complete
+        if not self._segmenter.in_speech:
             self._trim()
 
-    def _close_if_long(self) -> None:
-        """Speech that runs on without a pause, on a server too busy to recognise its cadence windows
-        in time, closes at its latest short silence once the window is one cadence from
-        `max_window`: a closing window is committed whatever it holds, so nothing has to be dropped.
-        (When cadence windows keep up, LocalAgreement commits such speech and `_make_room` cuts it.)"""
-        if self._close_at is not None:
-            return
-        p = self.params
-        limit = (p.max_window - p.cadence) * SAMPLE_RATE
-        position = self._segmenter.position
-        behind = self._speech(max(self._covered, self._cut), position) >= 2 * p.cadence * SAMPLE_RATE
-        if not behind or self._speech(self._cut, position) < limit:
-            return
-        floor = p.min_close * SAMPLE_RATE
-        words = self._agreement.unconfirmed  # the latest hypothesis: do not close inside one of its words
-        gaps = [gap for gap in self._gaps if self._speech(self._cut, gap) >= floor
-                and not any(w.start * SAMPLE_RATE < gap < w.end * SAMPLE_RATE for w in words)]
-        self._close_at = gaps[-1] if gaps else position
-
     @property
-    def closing(self) -> bool:
-        """A pause has made a closing window due."""
-        return self._close_at is not None
-
-    def _paused(self, end: int, speech_end: int) -> None:
-        """Speech stopped: settle the window now if possible, else make a closing recognition due."""
-        if self._speech(self._cut, end) < self.params.min_close * SAMPLE_RATE:
-            return
-        if self._covered >= speech_end and self._outstanding is None:
-            # The last hypothesis already heard all of this speech: it is final as it stands.
-            self._agreement.settle(end / SAMPLE_RATE)
-            self._move_cut(end)
-            self._close_at = None
-        else:
-            self._close_at = end
+    def commit_due(self) -> bool:
+        """A committing window is due: a pause closed the speech, or enough of it runs on."""
+        return self._close_at is not None or self._speech(self._cut, self._segmenter.position) >= (
+            self.params.commit_window * SAMPLE_RATE)
 
     # --- windows ----------------------------------------------------------------------------------
 
@@ -282,29 +266,32 @@ class IncrementalTranscriber:
 
     @property
     def due(self) -> bool:
-        """A recognition would make progress now: a pause to close, or `cadence` seconds of new speech."""
+        """A recognition would make progress now: a committing window, or `cadence` seconds of new speech."""
         return self._due(self.params.cadence)
 
     def _due(self, cadence: float) -> bool:
         if self._outstanding is not None or self._ended:
             return False
-        if self._close_at is not None:
+        if self.commit_due:
             return True
-        fresh = self._speech(max(self._covered, self._cut), self._segmenter.position)
-        return fresh >= cadence * SAMPLE_RATE
+        return self._speech(max(self._heard, self._cut), self._segmenter.position) >= cadence * SAMPLE_RATE
 
     def next_window(self, *, slower: float = 1.0) -> Window | None:
         """The window to recognise now, or None if none is due. `slower` > 1 stretches the cadence
-        (a busy scheduler asks for cadence windows less often; a pause's window is never delayed)."""
+        (a busy scheduler asks for caption windows less often; a committing window is never delayed)."""
         if not self._due(self.params.cadence * max(1.0, slower)):
             return None
-        closes = self._close_at is not None
-        end = self._close_at if self._close_at is not None else self._segmenter.position
-        window = self._window(end, closes=closes, final=False)
-        if window is None and closes:
-            self._move_cut(end)
-            self._close_at = None
-        return window
+        if self._close_at is not None:
+            end = self._close_at
+            window = self._window(self._cut, end, closes=True)
+            if window is None:
+                self._move_cut(end)
+                self._close_at = None
+            return window
+        end = self._segmenter.position
+        if self.commit_due:
+            return self._window(self._cut, end, settles=True)
+        return self._window(self._view_start(end), end)
 
     def finish_window(self) -> Window | None:
         """End the answer; return its last window, or None if everything is already committed."""
@@ -315,55 +302,73 @@ class IncrementalTranscriber:
         if not self._ended:
             self._handle(self._segmenter.flush())
             self._ended = True
-        end = self._segmenter.position
-        last_speech = max((end if r.speech_end is None else r.speech_end for r in self._regions), default=0)
-        if self._covered >= last_speech:  # nothing said since the last hypothesis: it is final
-            self._agreement.settle(end / SAMPLE_RATE)
-            self._done = True
-            return None
-        window = self._window(end, closes=True, final=True)
+        window = self._window(self._cut, self._segmenter.position, closes=True, final=True)
         self._done = window is None
         return window
 
-    def _window(self, end: int, *, closes: bool, final: bool) -> Window | None:
+    def _view_start(self, end: int) -> int:
+        """Where a caption window starts: `view` seconds of speech before `end`, at a silence if one is near."""
+        view = int(self.params.view * SAMPLE_RATE)
+        if self._speech(self._cut, end) <= view:
+            return self._cut
+        start = end
+        for region in reversed(self._regions):  # walk back until `view` samples of speech are behind
+            stop = min(end, self._segmenter.position if region.end is None else region.end)
+            take = max(0, stop - region.start)
+            if take >= view:
+                start = stop - view
+                break
+            view -= take
+            start = region.start
+        later = [gap for gap in self._gaps if start <= gap <= start + _VIEW_SLACK * SAMPLE_RATE]
+        return later[0] if later else start
+
+    def _window(self, start: int, end: int, *, closes: bool = False, settles: bool = False,
+                final: bool = False) -> Window | None:
         limit = int(self.params.max_window * SAMPLE_RATE)
-        if not final and self._speech(self._cut, end) > limit:
+        if not final and start == self._cut and self._speech(start, end) > limit:
             self._make_room(end, limit)
+            start = self._cut
         pieces: list[Piece] = []
         offset = 0
         for region in self._regions:
             stop = min(end, self._segmenter.position if region.end is None else region.end)
-            start = max(region.start, self._cut, self._base)
-            if stop > start:
-                pieces.append(Piece(offset, start, stop - start))
-                offset += stop - start
+            first = max(region.start, start, self._base)
+            if stop > first:
+                pieces.append(Piece(offset, first, stop - first))
+                offset += stop - first
         if not pieces:
             return None
         audio = self._joined()
         parts = [audio[p.start - self._base:p.start - self._base + p.length] for p in pieces]
         samples = np.concatenate(parts).astype(np.float32) / 32768.0
-        window = Window(samples, self._prompt(), tuple(pieces), end, closes, final)
+        window = Window(samples, self._prompt(pieces[0].start), tuple(pieces), end, closes, final, settles)
         self._outstanding = window
         return window
 
     def _make_room(self, end: int, limit: int) -> None:
-        """The window would outgrow Whisper's: commit its oldest unconfirmed words and cut after them."""
-        self._agreement.force((end - limit // 2) / SAMPLE_RATE)
-        cut = self._cut_point()
-        if self._speech(cut, end) > limit:  # no silence to cut in: cut after the last committed word
-            cut = max(cut, int(self._agreement.droppable_until * SAMPLE_RATE))
-        if self._speech(cut, end) > limit:  # nothing could be committed: drop the oldest audio
-            log.warning("no stable words in %.0f s of speech; its oldest part is not transcribed", limit / SAMPLE_RATE)
-            self.stats.untranscribed_seconds += self._speech(cut, end - limit) / SAMPLE_RATE
-            cut = end - limit
+        """No committing window ran in time and this one would outgrow Whisper's: its oldest audio is
+        not transcribed (counted), so the rest still is."""
+        cut = end
+        speech = 0
+        for region in reversed(self._regions):  # the sample with `limit` samples of speech after it
+            stop = min(end, self._segmenter.position if region.end is None else region.end)
+            take = max(0, stop - max(region.start, self._cut))
+            if speech + take >= limit:
+                cut = stop - (limit - speech)
+                break
+            speech += take
+        log.warning("%.0f s of speech could not be committed in time; its oldest part is not transcribed",
+                    self._speech(self._cut, end) / SAMPLE_RATE)
+        self.stats.untranscribed_seconds += self._speech(self._cut, cut) / SAMPLE_RATE
         self._move_cut(cut)
 
-    def _prompt(self) -> str:
+    def _prompt(self, start: int) -> str:
+        """The text said before answer sample `start`, at most `prompt_chars` of it."""
+        before = [w for w in (*self._committed.words, *self._shown) if w.start * SAMPLE_RATE < start]
         parts: list[str] = []
         length = 0
-        for word in reversed(self._agreement.committed):
-            if word.start * SAMPLE_RATE >= self._cut:
-                continue  # still inside the window: it is heard, not prompted
+        for word in reversed(before):
             parts.append(word.text)
             length += len(word.text)
             if length >= self.params.prompt_chars:
@@ -389,19 +394,30 @@ class IncrementalTranscriber:
             for w in transcript.words
         ]
         self._done = self._done or window.final
-        if window.closes:
-            # Everything after the close is forgotten (the unconfirmed words of a cadence window that
-            # heard further are dropped with it), so the hypothesis now covers the audio up to here.
-            self._covered = window.end
-            committed = self._agreement.close(words, until=window.end / SAMPLE_RATE)
-            if self._close_at is not None and self._close_at <= window.end:
-                self._close_at = None
-            self._move_cut(window.end)
-        else:
-            self._covered = max(self._covered, window.end)
-            committed = self._agreement.insert(words, heard_until=window.end / SAMPLE_RATE)
-            self._move_cut(self._cut_point())
+        self._heard = max(self._heard, window.end)
+        if not window.commits:  # a caption: it replaces what the caption showed of its stretch
+            self._shown = [w for w in self._shown if w.end * SAMPLE_RATE <= window.start] + words
+            return ()
+        until = window.end if window.closes else self._settled_until(window, words)
+        committed = self._committed.add([w for w in words if w.end * SAMPLE_RATE <= until], until=until / SAMPLE_RATE)
+        later = words if window.settles else self._shown  # the best guess of what follows
+        self._shown = [w for w in later if w.start * SAMPLE_RATE >= until]
+        if self._close_at is not None and self._close_at <= window.end:
+            self._close_at = None
+        self._move_cut(until)
         return committed
+
+    def _settled_until(self, window: Window, words: Sequence[Word]) -> int:
+        """Where a long window's commit stops: the latest silence with `right_context` of speech heard
+        after it — a VAD gap not inside a recognised word, else the middle between two words."""
+        limit = window.end - int(self.params.right_context * SAMPLE_RATE)
+        gaps = [gap for gap in self._gaps if window.start < gap <= limit
+                and not any(w.start * SAMPLE_RATE < gap < w.end * SAMPLE_RATE for w in words)]
+        if gaps:
+            return gaps[-1]
+        between = [int((a.end + b.start) / 2 * SAMPLE_RATE) for a, b in zip(words, words[1:], strict=False)]
+        between = [sample for sample in between if window.start < sample <= limit]
+        return between[-1] if between else limit
 
     def discard(self, window: Window) -> None:
         """The recognition of `window` failed or was dropped: its audio stays for the next window."""
@@ -415,20 +431,6 @@ class IncrementalTranscriber:
             self.stats.finish_calls += 1
             self.stats.finish_seconds_sent += window.seconds
         self.stats.sent.extend((p.start / SAMPLE_RATE, (p.start + p.length) / SAMPLE_RATE) for p in window.pieces)
-
-    def _cut_point(self) -> int:
-        """The latest place before the first unconfirmed word where audio can be cut: a pause or a gap."""
-        droppable = int(self._agreement.droppable_until * SAMPLE_RATE)
-        best = self._cut
-        for region in self._regions:
-            if region.end is not None and region.end <= droppable:
-                best = max(best, region.end)
-        for gap in self._gaps:
-            if gap <= droppable:
-                best = max(best, gap)
-        # No silence close enough: cut inside committed speech, `context` seconds before the first
-        # unconfirmed word; the committed words re-heard after the cut are recognised as repeats.
-        return max(best, droppable - int(self.params.context * SAMPLE_RATE))
 
     def _move_cut(self, cut: int) -> None:
         if cut <= self._cut:
@@ -467,7 +469,7 @@ class IncrementalTranscriber:
         return True
 
     def finish(self) -> Transcript:
-        """End the answer, recognise what is left (only the unconfirmed tail) and return the transcript."""
+        """End the answer, recognise what is left (only the speech since the last commit) and return the transcript."""
         window = self.finish_window()
         if window is not None:
             self._run(window)

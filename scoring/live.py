@@ -39,7 +39,7 @@ CaptionSink = Callable[[str], None]
 
 def priority_of(window: Window) -> Priority:
     """An answer's last window is waited for; a pause's window commits; a cadence window captions."""
-    return Priority.FINAL if window.final else Priority.COMMIT if window.closes else Priority.CAPTION
+    return Priority.FINAL if window.final else Priority.COMMIT if window.commits else Priority.CAPTION
 
 
 def recognize_window(recognizer: SpeechRecognizer, window: Window, language: str) -> Transcript:
@@ -165,7 +165,7 @@ class LiveTranscription:
         """A waiting caption window is stale once another cadence of speech has arrived after it, or
         once the phrase it is part of can be closed."""
         fresh = self._transcriber.speech_after(window.end) >= self._cadence
-        return job.priority is Priority.CAPTION and not job.started and (fresh or self._transcriber.closing)
+        return job.priority is Priority.CAPTION and not job.started and (fresh or self._transcriber.commit_due)
 
     def _submit(self, window: Window) -> Job | None:
         priority = priority_of(window)

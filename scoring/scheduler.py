@@ -1,7 +1,8 @@
 """One transcription scheduler per process: it owns the speech model and the threads that run it.
 
 Every answer in the process asks this scheduler for recognitions of its windows (see
-`scoring.live`). One worker thread runs the recogniser, one job at a time, in priority order:
+`scoring.live`). `workers` threads (by default one per available CPU core, see `signaling.app`)
+run the recogniser in parallel, each taking the next waiting job in priority order:
 
 1. `FINAL` — an answer's last window: a score is waiting for it;
 2. `COMMIT` — a window closed by a pause: it commits words, so each answer's tail stays short;
@@ -13,12 +14,18 @@ while its previous one is still waiting replaces it *in its place in the line*. 
 therefore refreshes each caption less often (each refresh covering more audio) instead of
 falling behind, and a caption never overtakes a commit or a final.
 
-Batching: CTranslate2 can encode several 30 s windows in one call, but on this 2-core CPU four
-windows batched cost as much as four in a row (measured with bench/incremental.py's model), so
-jobs run one at a time and the encoder uses both cores (`cpu_threads`).
+Why several workers, each running its recognition on one CPU thread (`cpu_threads=1`): on the
+2-core reference machine a short window (4–8 s) took the same wall time on one intra-op thread as
+on two, for ~30 % less CPU, so recognitions running side by side each finish about as soon as one
+alone did. And an answer's final window need not wait behind a long caption that is already
+running: it starts on the next free worker. faster-whisper runs parallel calls on model replicas
+that share the weights (`WhisperModel(num_workers=...)`). Jobs are taken from the queues one at
+a time, on the event loop, so two workers never take the same job. (Batching several windows
+into one CTranslate2 call gave nothing: on this CPU four windows batched cost as much as four in
+a row.)
 
-Voice activity detection (Silero, ~2 ms of CPU per second of audio) runs on a second thread
-(`segment`), so the event loop does no inference and a long recognition does not delay it.
+Voice activity detection (Silero, ~2 ms of CPU per second of audio) runs on a thread of its
+own (`segment`), so the event loop does no inference and a long recognition does not delay it.
 
 Bounded: at most `max_queued` commit/final jobs wait (beyond that `SchedulerOverloaded`), and
 at most `max_streams` captions; what is refused or dropped is counted in `stats`.
@@ -107,37 +114,41 @@ class Meters:
 
 
 class TranscriptionScheduler:
-    """Runs recognitions one at a time in a dedicated thread: finals, then commits, then captions."""
+    """Runs up to `workers` recognitions at once, in dedicated threads: finals, then commits, then captions."""
 
-    def __init__(self, recognizer: SpeechRecognizer, *, max_queued: int = 256, max_streams: int = 256,
-                 meters: Meters | None = None) -> None:
+    def __init__(self, recognizer: SpeechRecognizer, *, workers: int = 1, max_queued: int = 256,
+                 max_streams: int = 256, meters: Meters | None = None) -> None:
+        if workers < 1:
+            raise ValueError(f"workers must be at least 1, not {workers}")
         self._recognizer = recognizer
+        self._workers = workers
         self.meters = meters or Meters()
         self._max_queued = max_queued
         self._max_streams = max_streams
         self._urgent: dict[Priority, deque[Job]] = {Priority.FINAL: deque(), Priority.COMMIT: deque()}
         self._captions: OrderedDict[Hashable, Job] = OrderedDict()
         self._wakeup = asyncio.Event()
-        self._asr = ThreadPoolExecutor(max_workers=1, thread_name_prefix="asr")
+        self._asr = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="asr")
         self._vad = ThreadPoolExecutor(max_workers=1, thread_name_prefix="vad")
-        self._worker: asyncio.Task[None] | None = None
+        self._runners: list[asyncio.Task[None]] = []  # one per worker thread
         self._closed = False
         self._busy_spans: deque[tuple[float, float]] = deque(maxlen=256)  # (start, end) of recent jobs
-        self._running_since: float | None = None
+        self._running: dict[Job, float] = {}  # running job → when it started
         self.stats = SchedulerStats()
 
     async def start(self) -> None:
-        if self._worker is None:
-            self._worker = asyncio.create_task(self._run(), name="asr-scheduler")
+        if not self._runners:
+            self._runners = [asyncio.create_task(self._run(), name=f"asr-scheduler-{i}")
+                             for i in range(self._workers)]
 
     async def aclose(self) -> None:
-        """Stop the worker, fail what is still queued, and wait for both threads to finish."""
+        """Stop the workers, fail what is still queued, and wait for all threads to finish."""
         if self._closed:
             return
         self._closed = True
-        if self._worker is not None:
-            self._worker.cancel()
-            await asyncio.gather(self._worker, return_exceptions=True)
+        for runner in self._runners:
+            runner.cancel()
+        await asyncio.gather(*self._runners, return_exceptions=True)
         pending = [*self._urgent[Priority.FINAL], *self._urgent[Priority.COMMIT], *self._captions.values()]
         for queue in self._urgent.values():
             queue.clear()
@@ -156,13 +167,13 @@ class TranscriptionScheduler:
         return sum(len(q) for q in self._urgent.values()) + len(self._captions)
 
     def load(self, seconds: float = LOAD_WINDOW) -> float:
-        """Share of the last `seconds` the model was busy (the running job included), 0–1."""
+        """Share of the workers' capacity over the last `seconds` that was busy (running jobs
+        included), 0–1: one of two workers busy throughout is 0.5."""
         now = time.monotonic()
         since = now - seconds
         busy = sum(max(0.0, end - max(start, since)) for start, end in self._busy_spans if end > since)
-        if self._running_since is not None:
-            busy += now - max(self._running_since, since)
-        return min(1.0, busy / seconds)
+        busy += sum(now - max(start, since) for start in self._running.values())
+        return min(1.0, busy / (seconds * self._workers))
 
     def caption_slowdown(self) -> float:
         """How much longer than usual caption windows should wait (1 = not at all): captions give way
@@ -231,7 +242,7 @@ class TranscriptionScheduler:
         if self._closed:
             raise TranscriptionClosed("the transcription scheduler is closed")
 
-    # --- the worker -----------------------------------------------------------------------------
+    # --- the workers ----------------------------------------------------------------------------
 
     def _next_job(self) -> Job | None:
         for priority in (Priority.FINAL, Priority.COMMIT):
@@ -243,6 +254,8 @@ class TranscriptionScheduler:
         return None
 
     async def _run(self) -> None:
+        """One worker: take the next job (on the event loop, so no two workers take the same one) and
+        run it on an `asr` thread."""
         loop = asyncio.get_running_loop()
         while True:
             job = self._next_job()
@@ -253,7 +266,7 @@ class TranscriptionScheduler:
             if job.future.done():
                 continue
             job.started = True
-            self._running_since = time.monotonic()
+            self._running[job] = time.monotonic()
             try:
                 transcript, busy = await loop.run_in_executor(self._asr, self._recognize, job)
             except asyncio.CancelledError:
@@ -266,8 +279,7 @@ class TranscriptionScheduler:
                     job.future.set_exception(exc)
                 continue
             finally:
-                self._busy_spans.append((self._running_since, time.monotonic()))
-                self._running_since = None
+                self._busy_spans.append((self._running.pop(job), time.monotonic()))
             self.stats.recognized[job.priority] += 1
             self.stats.busy_seconds[job.priority] += busy
             self.stats.audio_seconds += job.seconds

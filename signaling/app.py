@@ -39,6 +39,7 @@ from .analytics_api import routes as analytics_routes
 from .anomaly_api import routes as anomaly_routes
 from .asr_metrics import queue_gauges, transcription_meters
 from .bus import EventBus
+from .capacity import available_cpus
 from .config import Settings
 from .datadir_lock import DataDirLock
 from .hr_live_ws import hr_live_ws
@@ -74,13 +75,24 @@ log = logging.getLogger(__name__)
 SHUTDOWN_GRACE_SECONDS = 20.0
 
 
+def asr_parallelism(settings: Settings) -> tuple[int, int]:
+    """(recognitions run at once, CPU threads each uses). `asr_workers` 0 = one per CPU available to
+    this process (capacity.available_cpus: affinity, cgroup quota); `asr_threads` 0 = those CPUs
+    shared among the workers. Both at least 1. See scoring.scheduler for why one thread per worker."""
+    cpus = max(1, int(available_cpus()))
+    workers = settings.asr_workers or cpus
+    threads = settings.asr_threads or max(1, cpus // workers)
+    return workers, threads
+
+
 def load_recognizer(settings: Settings) -> SpeechRecognizer:
     """Blocking: verify (assembling on first use) and load the configured Whisper model."""
     if settings.model == "bundled":
         model_dir = ensure_bundled_model(settings.model_cache_dir)
     else:
         model_dir = verify_model_dir(Path(settings.model))
-    return WhisperRecognizer(model_dir, threads=settings.asr_threads)
+    workers, threads = asr_parallelism(settings)
+    return WhisperRecognizer(model_dir, threads=threads, workers=workers)
 
 
 def create_app(settings: Settings, *, recognizer: SpeechRecognizer | None = None) -> web.Application:
@@ -130,7 +142,9 @@ def create_app(settings: Settings, *, recognizer: SpeechRecognizer | None = None
 
     async def asr_ctx(app: web.Application) -> AsyncIterator[None]:
         engine = recognizer if recognizer is not None else await asyncio.to_thread(load_recognizer, settings)
-        scheduler = TranscriptionScheduler(engine, meters=transcription_meters(app[METRICS]))
+        workers, threads = asr_parallelism(settings)
+        log.info("speech recognition: %d at a time, %d CPU thread(s) each", workers, threads)
+        scheduler = TranscriptionScheduler(engine, workers=workers, meters=transcription_meters(app[METRICS]))
         queue_gauges(app[METRICS], scheduler)
         await scheduler.start()
         app[SCHEDULER] = scheduler

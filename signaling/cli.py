@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
+import os
 import signal
 import sys
 from pathlib import Path
@@ -122,6 +123,12 @@ def _add_user(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
+    # Before anything imports numpy (nothing has yet: the server's modules are imported below):
+    # numpy's OpenBLAS threads spin on a 2-core server and waste ~0.1 CPU-s per recognition, while
+    # the speech model has threads of its own (INTERVOX_ASR_WORKERS/ASR_THREADS, always passed
+    # explicitly, so OMP_NUM_THREADS does not size them). An operator's own values are kept.
+    os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+    os.environ.setdefault("OMP_NUM_THREADS", "1")
     args = _parser().parse_args(argv)
     try:
         settings = Settings.from_env().with_overrides(

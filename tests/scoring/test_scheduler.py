@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 from fakes import FakeRecognizer, LevelVoiceActivity, tone
 
-from scoring.asr import Quality
+from scoring.asr import SAMPLE_RATE, Quality
 from scoring.errors import SchedulerOverloaded, TranscriptionClosed
 from scoring.live import LiveTranscription
 from scoring.scheduler import Meters, Priority, TranscriptionScheduler
@@ -137,6 +137,116 @@ async def test_close_fails_waiting_jobs():
     assert any(isinstance(r, TranscriptionClosed) for r in results)
     with pytest.raises(TranscriptionClosed):
         submit(sched, "b", Priority.FINAL)
+
+
+class HoldingRecognizer(FakeRecognizer):
+    """Holds windows of the given lengths (seconds) until `release`d; records the windows in the order
+    they started and the most recognitions that ran at once."""
+
+    def __init__(self, *held_seconds: float) -> None:
+        super().__init__()
+        self.holds = {seconds: threading.Event() for seconds in held_seconds}
+        self.started: list[float] = []
+        self.running = 0
+        self.peak = 0
+        self._lock = threading.Lock()
+
+    def release(self, *seconds: float) -> None:
+        for s in seconds or self.holds:
+            self.holds[s].set()
+
+    def recognize(self, audio: np.ndarray, *, language: str, quality: Quality, prompt: str = ""):
+        seconds = audio.size / SAMPLE_RATE
+        with self._lock:
+            self.started.append(seconds)
+            self.running += 1
+            self.peak = max(self.peak, self.running)
+        try:
+            if seconds in self.holds and not self.holds[seconds].wait(10):
+                raise TimeoutError(f"the {seconds} s window was never released")
+            return super().recognize(audio, language=language, quality=quality, prompt=prompt)
+        finally:
+            with self._lock:
+                self.running -= 1
+
+
+@pytest.fixture
+async def two_workers():
+    recognizer = HoldingRecognizer(0.1, 0.2, 5.0)
+    sched = TranscriptionScheduler(recognizer, workers=2)
+    await sched.start()
+    yield sched, recognizer
+    recognizer.release()
+    await sched.aclose()
+
+
+async def test_two_workers_recognise_two_windows_at_once(two_workers):
+    sched, recognizer = two_workers
+    first, second = submit(sched, "a", Priority.COMMIT, 0.1), submit(sched, "b", Priority.COMMIT, 0.2)
+    await until(lambda: len(recognizer.started) == 2)
+    assert recognizer.running == 2  # both inside the model, neither finished
+    recognizer.release()
+    await asyncio.gather(first.future, second.future)
+    assert recognizer.peak == 2 and sched.stats.recognized[Priority.COMMIT] == 2
+
+
+async def test_a_final_does_not_wait_behind_a_running_caption(two_workers):
+    """With a long caption running on one worker, an answer's last window runs on the other."""
+    sched, recognizer = two_workers
+    caption = submit(sched, "a", Priority.CAPTION, 5.0)
+    await until(lambda: caption.started)
+    final = submit(sched, "b", Priority.FINAL, 1.0)
+    transcript = await asyncio.wait_for(final.future, 5)
+    assert transcript.audio_seconds == pytest.approx(1.0)
+    assert not caption.future.done()  # still held
+    recognizer.release()
+    assert (await caption.future).audio_seconds == pytest.approx(5.0)
+
+
+async def test_priority_order_holds_when_every_worker_is_busy(two_workers):
+    """With both workers held, whatever waits is taken finals first, then commits, then captions."""
+    sched, recognizer = two_workers
+    blockers = [submit(sched, "x", Priority.CAPTION, 0.1), submit(sched, "y", Priority.CAPTION, 0.2)]
+    await until(lambda: len(recognizer.started) == 2)
+    jobs = [submit(sched, "a", Priority.CAPTION, 1), submit(sched, "b", Priority.COMMIT, 2),
+            submit(sched, "c", Priority.FINAL, 3), submit(sched, "d", Priority.CAPTION, 4)]
+    recognizer.release(0.1)  # one worker frees up and works through the line; the other stays held
+    await asyncio.gather(*(job.future for job in jobs))
+    assert not blockers[1].future.done()
+    assert recognizer.started[2:] == [3, 2, 1, 4]
+    recognizer.release(0.2)
+    await blockers[1].future
+
+
+async def test_load_is_the_share_of_all_workers_busy(two_workers):
+    """One of two workers busy throughout is half the capacity; both busy is all of it."""
+    sched, recognizer = two_workers
+    submit(sched, "a", Priority.CAPTION, 0.1)
+    await until(lambda: len(recognizer.started) == 1)
+    await asyncio.sleep(0.3)
+    assert sched.load(0.2) == pytest.approx(0.5, abs=0.01)
+    submit(sched, "b", Priority.CAPTION, 0.2)
+    await until(lambda: len(recognizer.started) == 2)
+    await asyncio.sleep(0.3)
+    assert sched.load(0.2) == pytest.approx(1.0, abs=0.01)
+
+
+async def test_close_with_every_worker_busy_fails_the_queue_and_waits_for_the_threads():
+    recognizer = HoldingRecognizer(0.1, 0.2)
+    sched = TranscriptionScheduler(recognizer, workers=2)
+    await sched.start()
+    running = [submit(sched, "a", Priority.COMMIT, 0.1), submit(sched, "b", Priority.COMMIT, 0.2)]
+    await until(lambda: len(recognizer.started) == 2)
+    queued = submit(sched, "c", Priority.FINAL)
+    closing = asyncio.create_task(sched.aclose())
+    await until(lambda: queued.future.done())
+    assert isinstance(queued.future.exception(), TranscriptionClosed)
+    assert not closing.done()  # the held recognitions are still running in their threads
+    recognizer.release()
+    await asyncio.wait_for(closing, 5)
+    for job in running:
+        assert isinstance(job.future.exception(), TranscriptionClosed)
+    assert recognizer.running == 0 and queued.seconds not in recognizer.started
 
 
 async def speak(live: LiveTranscription, pcm: np.ndarray, *, chunk: float = 0.25, pace: float = 0.02) -> None:
