@@ -6,10 +6,11 @@ The shape follows the streaming STT interfaces of LiveKit Agents: `push()` audio
 Inside, one task this object owns (the "driver") is the only caller of the answer's
 `IncrementalTranscriber`: it feeds the audio to voice activity detection on the scheduler's VAD
 thread in batches of a quarter second, asks the transcriber for the window that is due and
-submits it to the scheduler — a pause's window as a COMMIT, a cadence window as a CAPTION — and
-feeds each result back. While a caption window waits in the scheduler's line and another
-cadence of speech arrives, the driver replaces it with a longer one (same place in the line).
-When the answer ends, only the unconfirmed last seconds are left: one FINAL window.
+submits it to the scheduler — a committing window (a pause, or long speech) as a COMMIT, a
+caption window as a CAPTION — and feeds each result back. While a caption window waits in the
+scheduler's line and another cadence of speech arrives, the driver replaces it with a newer one
+(same place in the line). When the answer ends, only the speech since the last commit is left:
+one FINAL window.
 
 Audio that cannot be taken is dropped and counted, never buffered without bound: beyond the
 answer's time limit, or more than `max_backlog` seconds waiting for voice activity detection.
@@ -38,7 +39,7 @@ CaptionSink = Callable[[str], None]
 
 
 def priority_of(window: Window) -> Priority:
-    """An answer's last window is waited for; a pause's window commits; a cadence window captions."""
+    """An answer's last window is waited for; a committing window commits; a caption window captions."""
     return Priority.FINAL if window.final else Priority.COMMIT if window.commits else Priority.CAPTION
 
 
@@ -74,6 +75,7 @@ class LiveTranscription:
         self._meters = scheduler.meters
         self._caption_seconds = caption_seconds
         self._last_caption = ""
+        self._captioned_until = 0  # the newest audio a caption sent so far covered (timeline sample)
         self._max_samples = int(max_seconds * SAMPLE_RATE)
         self._max_backlog = int(max_backlog * SAMPLE_RATE)
         self._received = 0  # samples taken (the answer timeline)
@@ -81,7 +83,8 @@ class LiveTranscription:
         self._inbox_samples = 0
         self._arrivals: deque[tuple[int, float]] = deque(maxlen=4096)  # (timeline sample, monotonic time)
         self.dropped_samples = 0
-        self._finishing = False
+        self._ending = False  # the answer is ending: its last audio is in flight
+        self._finishing = False  # no more audio
         self._closed = False
         self._wake = asyncio.Event()
         self._job: Job | None = None  # the recognition in flight, withdrawn if the answer is abandoned
@@ -126,8 +129,7 @@ class LiveTranscription:
             if job is not None and job.future.done():
                 self._settle(window, job)
                 window = job = None
-            if self._finishing:
-                await self._segment()  # audio pushed while the last batch was being segmented
+            if self._finishing or self._ending:
                 break
             if job is None:
                 window = self._transcriber.next_window(slower=self._scheduler.caption_slowdown())
@@ -138,20 +140,51 @@ class LiveTranscription:
                 continue
             job = self._submit(window) if window is not None else None
         if job is not None:
-            if self._scheduler.withdraw(job):  # the last window will hear this audio too
+            if self._scheduler.withdraw(job) or not window.commits:
+                # The last window will hear this audio too; a caption already running is not
+                # waited for (it commits nothing), its result is simply not used.
                 self._transcriber.discard(window)
             else:
                 await asyncio.wait([job.future])
                 self._settle(window, job)
-        last = self._transcriber.finish_window()
+        tentative = await self._tentative_final()
+        await self._segment()  # audio pushed while the last batch was being segmented
+        if tentative is not None:
+            await asyncio.wait([tentative[1].future])
+            self._confirm(*tentative)
+        if not self._transcriber.done:
+            last = self._transcriber.finish_window()
+            if last is not None:
+                job = self._submit(last)
+                await asyncio.wait([job.future])
+                self._settle(last, job)
         self._meters.speech(self._transcriber.stats.speech_seconds)
         if self._transcriber.stats.untranscribed_seconds:
             self._meters.dropped_audio(self._transcriber.stats.untranscribed_seconds)
-        if last is not None:
-            job = self._submit(last)
-            await asyncio.wait([job.future])
-            self._settle(last, job)
         return self._transcriber.result()
+
+    async def _tentative_final(self) -> tuple[Window, Job] | None:
+        """If the answer is ending but its last audio is still in flight, start recognising its last
+        window now and take in the rest while it runs."""
+        if self._finishing:
+            return None
+        window = self._transcriber.tentative_final()
+        job = self._submit(window) if window is not None else None
+        while not self._finishing:
+            await self._wake.wait()
+            self._wake.clear()
+            await self._segment()
+        return (window, job) if job is not None else None
+
+    def _confirm(self, window: Window, job: Job) -> None:
+        """Keep the tentative last window if no speech came after it; else the real one follows."""
+        transcript = None if job.future.cancelled() or job.future.exception() else job.future.result()
+        if transcript is None or not self._transcriber.finish_with(window, transcript):
+            self._transcriber.discard(window)
+            log.debug("the tentative last window was not kept: speech came after it, or it failed")
+        else:
+            log.debug("tentative last window of %.1f s kept: waited %.2f s, recognised in %.2f s", window.seconds,
+                      job.started_at - job.submitted, job.busy)
 
     async def _segment(self) -> None:
         if not self._inbox:
@@ -193,8 +226,9 @@ class LiveTranscription:
                 log.warning("a caption or commit recognition failed; its audio goes into the next window: %s", error)
             return
         committed = self._transcriber.accept(window, transcript)
-        log.debug("%s window of %.1f s (to %.1f s): %d words heard, %d committed", job.priority.name.lower(),
-                  window.seconds, window.end / SAMPLE_RATE, len(transcript.words), len(committed))
+        log.debug("%s window of %.1f s (to %.1f s): waited %.2f s, recognised in %.2f s; %d words heard, %d committed",
+                  job.priority.name.lower(), window.seconds, window.end / SAMPLE_RATE,
+                  job.started_at - job.submitted, job.busy, len(transcript.words), len(committed))
         if not window.final:
             self._caption(window)
 
@@ -207,7 +241,9 @@ class LiveTranscription:
         if not text or text == self._last_caption:
             return
         self._last_caption = text
-        self._meters.caption_lag(time.monotonic() - self._arrived(window.end))
+        if window.end > self._captioned_until:  # the lag of the newest speech a caption shows
+            self._captioned_until = window.end
+            self._meters.caption_lag(time.monotonic() - self._arrived(window.end))
         self._on_caption(text)
 
     def _arrived(self, sample: int) -> float:
@@ -218,6 +254,15 @@ class LiveTranscription:
         return self._arrivals[index][1]
 
     # --- the end --------------------------------------------------------------------------------
+
+    def expect_end(self) -> None:
+        """The answer ends now, but its last audio is still in flight (a moment of network and jitter
+        buffer): start recognising its last window already. `finish()` then confirms it if no speech
+        came after it (the usual case: people stop speaking before they click), or recognises the
+        real last window."""
+        if not (self._finishing or self._closed):
+            self._ending = True
+            self._wake.set()
 
     async def finish(self) -> Transcript:
         """End input and return the final transcript of everything pushed."""

@@ -5,9 +5,12 @@ Every answer in the process asks this scheduler for recognitions of its windows 
 run the recogniser in parallel, each taking the next waiting job in priority order:
 
 1. `FINAL` — an answer's last window: a score is waiting for it;
-2. `COMMIT` — a window closed by a pause: it commits words, so each answer's tail stays short;
-3. `CAPTION` — a cadence window while someone speaks: it refreshes the caption (and commits the
-   words two successive hypotheses agree on).
+2. `COMMIT` — a window closed by a pause, or long speech: it commits words, so each answer's
+   tail stays short. With several workers, commits do not take the last free one — a long commit
+   (24 s, beam search: over a second) would otherwise make a final that arrives wait for it —
+   unless the oldest has waited `COMMIT_PATIENCE` seconds: commits that fall behind let windows
+   grow until audio has to be dropped;
+3. `CAPTION` — a short window while someone speaks: it refreshes the caption.
 
 Captions are taken round robin, one waiting job per stream: a stream that submits a newer window
 while its previous one is still waiting replaces it *in its place in the line*. A busy server
@@ -54,6 +57,7 @@ log = logging.getLogger(__name__)
 
 T = TypeVar("T")
 LOAD_WINDOW = 10.0  # seconds over which the model's load is measured
+COMMIT_PATIENCE = 2.0  # seconds a commit waits for a worker before it may take the last free one
 
 
 class Priority(IntEnum):
@@ -88,6 +92,8 @@ class Job:
     stream: Hashable
     submitted: float = field(default_factory=time.monotonic)
     started: bool = False
+    started_at: float = 0.0  # monotonic; 0 until it starts
+    busy: float = 0.0  # seconds the recogniser spent on it
     future: asyncio.Future[Transcript | None] = field(
         default_factory=lambda: asyncio.get_running_loop().create_future()
     )
@@ -245,13 +251,32 @@ class TranscriptionScheduler:
     # --- the workers ----------------------------------------------------------------------------
 
     def _next_job(self) -> Job | None:
-        for priority in (Priority.FINAL, Priority.COMMIT):
-            if self._urgent[priority]:
-                return self._urgent[priority].popleft()
+        if self._urgent[Priority.FINAL]:
+            return self._urgent[Priority.FINAL].popleft()
+        commits = self._urgent[Priority.COMMIT]
+        if commits and (self._workers == 1 or self._commit_patience_over(commits[0])
+                        or sum(job.priority is Priority.COMMIT for job in self._running) < self._workers - 1):
+            return commits.popleft()
         if self._captions:
             _, job = self._captions.popitem(last=False)
             return job
         return None
+
+    def _commit_patience_over(self, job: Job) -> bool:
+        return time.monotonic() - job.submitted >= COMMIT_PATIENCE
+
+    async def _wait_for_work(self) -> None:
+        """Until a job is submitted or finishes, or a waiting commit's patience runs out."""
+        self._wakeup.clear()
+        commits = self._urgent[Priority.COMMIT]
+        if not commits:
+            await self._wakeup.wait()
+            return
+        patience = max(0.0, commits[0].submitted + COMMIT_PATIENCE - time.monotonic())
+        try:
+            await asyncio.wait_for(self._wakeup.wait(), patience + 0.01)
+        except TimeoutError:
+            pass
 
     async def _run(self) -> None:
         """One worker: take the next job (on the event loop, so no two workers take the same one) and
@@ -260,13 +285,12 @@ class TranscriptionScheduler:
         while True:
             job = self._next_job()
             if job is None:
-                self._wakeup.clear()
-                await self._wakeup.wait()
+                await self._wait_for_work()
                 continue
             if job.future.done():
                 continue
             job.started = True
-            self._running[job] = time.monotonic()
+            job.started_at = self._running[job] = time.monotonic()
             try:
                 transcript, busy = await loop.run_in_executor(self._asr, self._recognize, job)
             except asyncio.CancelledError:
@@ -280,6 +304,8 @@ class TranscriptionScheduler:
                 continue
             finally:
                 self._busy_spans.append((self._running.pop(job), time.monotonic()))
+                self._wakeup.set()  # a worker may be free for a commit that waited
+            job.busy = busy
             self.stats.recognized[job.priority] += 1
             self.stats.busy_seconds[job.priority] += busy
             self.stats.audio_seconds += job.seconds

@@ -159,11 +159,17 @@ class SpeechSegmenter:
         self._candidate: int | None = None  # start of voiced audio not yet long enough to be speech
         self._silence: int | None = None  # start of the current silence inside speech
         self._last_end = 0  # padded end of the previous segment
+        self._last_voice = 0  # end of the last window scored as voiced
         self._flushed = False
 
     @property
     def in_speech(self) -> bool:
         return self._in_speech
+
+    @property
+    def last_voice(self) -> int:
+        """End (sample) of the last 32 ms window the model scored as voice, speech or not (0 before any)."""
+        return self._last_voice
 
     @property
     def position(self) -> int:
@@ -210,6 +216,8 @@ class SpeechSegmenter:
     def _step(self, prob: float, start: int, events: list[VadEvent]) -> None:
         p = self.params
         end = min(start + WINDOW, self._pushed)
+        if prob >= p.threshold:
+            self._last_voice = end
         if not self._in_speech:
             if prob >= p.threshold:
                 if self._candidate is None:

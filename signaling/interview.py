@@ -402,6 +402,7 @@ class LiveInterview:
 
     async def _finish_answer(self, answer: _Answer, *, ended_at: str, answered: float, finished: float) -> None:
         try:
+            answer.transcription.expect_end()  # its last window is recognised while the tail arrives
             await asyncio.sleep(ANSWER_TAIL_SECONDS)
             self._tails.discard(answer)
             transcript, _ = await asyncio.gather(answer.transcription.finish(), self._end_part(answer))

@@ -324,3 +324,48 @@ def test_when_no_caption_window_ever_runs_long_speech_is_still_committed_whole(a
     assert transcriber.stats.untranscribed_seconds == 0
     assert all(not w.final for w in fake.windows[:-1]) and len(fake.windows) >= 3
 
+
+
+def test_a_tentative_last_window_is_kept_when_no_speech_follows_it():
+    """Recognised as the answer ends, before the last audio in flight arrives: if that audio is
+    silence the window is the last one, and nothing more is recognised."""
+    answer = build_answer(1.0, "q1_lead_deadline_weak.wav", 1.0)
+    fake = ScriptedSpeech(answer)
+    transcriber = IncrementalTranscriber(None, language="en")
+    stop = int((answer.spans[0][1] - CLIP_SILENCE + 0.2) * RATE)  # the click: 0.2 s after the last word
+    for piece in chunks(answer.pcm[:stop]):
+        transcriber.push(piece)
+        window = transcriber.next_window()
+        if window is not None:
+            transcriber.accept(window, fake.hear(window))
+    tentative = transcriber.tentative_final()
+    assert tentative.final
+    for piece in chunks(answer.pcm[stop:]):  # the tail: silence
+        transcriber.push(piece)
+    assert transcriber.finish_with(tentative, fake.hear(tentative))
+    assert transcriber.done and [w.text for w in transcriber.result().words] == [w.text for w in fake.words]
+    with pytest.raises(TranscriptionClosed):
+        transcriber.finish_window()
+
+
+def test_a_tentative_last_window_gives_way_when_speech_follows_it():
+    """Speech in the audio still in flight: the tentative window is dropped and the real last one
+    hears everything."""
+    answer = build_answer(1.0, "q1_lead_deadline_weak.wav", 1.0)
+    fake = ScriptedSpeech(answer)
+    transcriber = IncrementalTranscriber(None, language="en")
+    stop = int((answer.spans[0][0] + 4.0) * RATE)  # mid-sentence
+    for piece in chunks(answer.pcm[:stop]):
+        transcriber.push(piece)
+        window = transcriber.next_window()
+        if window is not None:
+            transcriber.accept(window, fake.hear(window))
+    tentative = transcriber.tentative_final()
+    for piece in chunks(answer.pcm[stop:]):
+        transcriber.push(piece)
+    assert not transcriber.finish_with(tentative, fake.hear(tentative))
+    assert not transcriber.done
+    last = transcriber.finish_window()
+    assert last.final and last.end > tentative.end
+    transcriber.accept(last, fake.hear(last))
+    assert [w.text for w in transcriber.result().words] == [w.text for w in fake.words]

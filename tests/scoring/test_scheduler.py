@@ -182,12 +182,47 @@ async def two_workers():
 
 async def test_two_workers_recognise_two_windows_at_once(two_workers):
     sched, recognizer = two_workers
-    first, second = submit(sched, "a", Priority.COMMIT, 0.1), submit(sched, "b", Priority.COMMIT, 0.2)
+    first, second = submit(sched, "a", Priority.COMMIT, 0.1), submit(sched, "b", Priority.CAPTION, 0.2)
     await until(lambda: len(recognizer.started) == 2)
     assert recognizer.running == 2  # both inside the model, neither finished
     recognizer.release()
     await asyncio.gather(first.future, second.future)
-    assert recognizer.peak == 2 and sched.stats.recognized[Priority.COMMIT] == 2
+    assert recognizer.peak == 2 and sched.stats.recognized[Priority.COMMIT] == 1
+
+
+async def test_commits_never_take_the_last_free_worker(two_workers):
+    """A long commit holds one worker; a second commit waits, so a final that arrives starts at once."""
+    sched, recognizer = two_workers
+    first = submit(sched, "a", Priority.COMMIT, 0.1)
+    await until(lambda: first.started)
+    second = submit(sched, "b", Priority.COMMIT, 0.2)
+    caption = submit(sched, "c", Priority.CAPTION, 1.0)
+    await asyncio.wait_for(caption.future, 5)  # the free worker still serves captions
+    assert not second.started
+    final = submit(sched, "d", Priority.FINAL, 2.0)
+    await asyncio.wait_for(final.future, 5)
+    assert not second.started
+    recognizer.release(0.1)
+    await first.future
+    await until(lambda: second.started)  # the first commit's worker takes it
+    recognizer.release(0.2)
+    await second.future
+
+
+async def test_a_commit_kept_waiting_too_long_takes_the_last_free_worker(two_workers, monkeypatch):
+    """Commits that fall behind would let answers' windows grow until audio is dropped: after
+    COMMIT_PATIENCE a waiting commit runs on the last free worker too."""
+    monkeypatch.setattr("scoring.scheduler.COMMIT_PATIENCE", 0.3)
+    sched, recognizer = two_workers
+    first = submit(sched, "a", Priority.COMMIT, 0.1)
+    await until(lambda: first.started)
+    second = submit(sched, "b", Priority.COMMIT, 2.0)
+    await asyncio.sleep(0.1)
+    assert not second.started
+    await asyncio.wait_for(second.future, 5)  # nothing else was submitted: the patience timer woke a worker
+    assert not first.future.done()
+    recognizer.release(0.1)
+    await first.future
 
 
 async def test_a_final_does_not_wait_behind_a_running_caption(two_workers):
@@ -235,7 +270,7 @@ async def test_close_with_every_worker_busy_fails_the_queue_and_waits_for_the_th
     recognizer = HoldingRecognizer(0.1, 0.2)
     sched = TranscriptionScheduler(recognizer, workers=2)
     await sched.start()
-    running = [submit(sched, "a", Priority.COMMIT, 0.1), submit(sched, "b", Priority.COMMIT, 0.2)]
+    running = [submit(sched, "a", Priority.COMMIT, 0.1), submit(sched, "b", Priority.CAPTION, 0.2)]
     await until(lambda: len(recognizer.started) == 2)
     queued = submit(sched, "c", Priority.FINAL)
     closing = asyncio.create_task(sched.aclose())
@@ -288,6 +323,30 @@ async def test_only_the_tail_is_left_when_the_answer_ends(scheduler):
     await live.finish()
     last_quality, last_seconds = scheduler._recognizer.calls[-1]
     assert last_seconds < 2.5, "the final window should hold the last phrase only"
+
+
+async def test_the_last_window_runs_while_the_tail_arrives_and_is_kept_if_it_is_silence(scheduler):
+    """expect_end() starts the last window at once; finish() after a silent tail only confirms it."""
+    live = LiveTranscription(scheduler, language="en", max_seconds=60)
+    await speak(live, tone(2.5))
+    live.expect_end()
+    await until(lambda: scheduler.stats.recognized[Priority.FINAL] == 1)  # before the tail has arrived
+    live.push(np.zeros(4000, np.int16))  # 0.25 s of silence in flight
+    final = await live.finish()
+    assert final.words and scheduler.stats.recognized[Priority.FINAL] == 1
+
+
+async def test_speech_in_the_tail_is_heard_by_the_real_last_window(scheduler):
+    """If the audio still in flight holds speech, the tentative last window is dropped, not the speech."""
+    live = LiveTranscription(scheduler, language="en", max_seconds=60)
+    await speak(live, tone(2.5))
+    live.expect_end()
+    await until(lambda: scheduler.stats.recognized[Priority.FINAL] == 1)
+    live.push(tone(1.5))
+    final = await live.finish()
+    assert scheduler.stats.recognized[Priority.FINAL] == 2
+    assert final.words[-1].end > 3.0
+    assert scheduler._recognizer.calls[-1][1] > 3.5  # the real last window: all of the speech
 
 
 async def test_busy_model_supersedes_captions_and_loses_nothing(scheduler):
