@@ -48,7 +48,7 @@ from typing import TypeVar
 
 import numpy as np
 
-from .asr import SAMPLE_RATE, Quality, SpeechRecognizer
+from .asr import SAMPLE_RATE, Quality, SpeechRecognizer, lower_thread_priority
 from .errors import SchedulerOverloaded, TranscriptionClosed
 from .transcript import Transcript
 from .vad import VoiceActivity
@@ -134,7 +134,8 @@ class TranscriptionScheduler:
         self._urgent: dict[Priority, deque[Job]] = {Priority.FINAL: deque(), Priority.COMMIT: deque()}
         self._captions: OrderedDict[Hashable, Job] = OrderedDict()
         self._wakeup = asyncio.Event()
-        self._asr = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="asr")
+        # Recognition yields the CPU to live media (scoring.asr.ASR_NICENESS).
+        self._asr = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="asr", initializer=lower_thread_priority)
         self._vad = ThreadPoolExecutor(max_workers=1, thread_name_prefix="vad")
         self._runners: list[asyncio.Task[None]] = []  # one per worker thread
         self._closed = False
