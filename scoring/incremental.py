@@ -22,7 +22,7 @@ on, as whisper_streaming does): measured on the test answers with Whisper base
 agreements are trustworthy only with ~17 s of audio heard after a word — 0.42 CPU-seconds of
 captions per second of speech for a corpus WER of 1.04 × the whole answers'. Committing a 24 s
 window with 8 s of right context (Whisper base decides a word well once it has heard several
-seconds after it, and badly at a window's end), with 6 s caption windows, costs 0.15-0.24 CPU-s
+seconds after it, and badly at a window's end), with 6 s caption windows, costs 0.14-0.23 CPU-s
 per second of speech in all, for 0.76 × the whole answers' corpus WER (0.065 against 0.085).
 
 The model is injected: `recognize(audio, language, prompt) -> Transcript`, blocking, with word

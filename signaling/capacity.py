@@ -21,9 +21,9 @@ log = logging.getLogger(__name__)
 # Server CPU one live interview costs, in cores, set so that the seats keep answers near real time.
 # bench/load.py (N candidates at once, 60 % speech, 640×480 video, on the 2-core reference machine;
 # README, "Tests and benchmarks"): with 2 candidates the end of an answer → its score stored took
-# p95 1.48 s, with 4 it took 3.56 s (the speech model is one shared worker). So this machine carries
-# 2 interviews at once: (2 − RESERVED_CPU) / 0.8 → 2 seats. Re-measure with bench/load.py when
-# transcription gets cheaper or the model changes.
+# p95 1.48 s, with 4 it took 1.81 s (answers that end in long unpaused speech have a long last
+# window). So this machine carries 2 interviews at once: (2 − RESERVED_CPU) / 0.8 → 2 seats.
+# Re-measure with bench/load.py when transcription gets cheaper or the model changes.
 INTERVIEW_CPU = 0.8
 # Kept for everything that is not an interview: the event loop itself, HR dashboards, SQLite,
 # mail and webhooks.
