@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import os
 import threading
+from concurrent.futures import ThreadPoolExecutor
 from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
@@ -124,25 +125,6 @@ def lower_thread_priority(steps: int = ASR_NICENESS) -> None:
         log.info("could not lower the speech recognition threads' priority: %s", exc)
 
 
-def _in_nicer_thread(build):
-    """Run `build()` in a fresh thread made nicer first, so threads it starts inherit that."""
-    outcome: dict[str, object] = {}
-
-    def run() -> None:
-        lower_thread_priority()
-        try:
-            outcome["value"] = build()
-        except BaseException as exc:  # re-raised in the caller's thread
-            outcome["error"] = exc
-
-    thread = threading.Thread(target=run, name="asr-load")
-    thread.start()
-    thread.join()
-    if "error" in outcome:
-        raise outcome["error"]  # type: ignore[misc]
-    return outcome["value"]
-
-
 class WhisperRecognizer:
     """faster-whisper on the CPU with int8 weights, shared by every interview in the process."""
 
@@ -153,8 +135,10 @@ class WhisperRecognizer:
         model's own threads run `ASR_NICENESS` nicer than the process."""
         from faster_whisper import WhisperModel
 
-        self._model = _in_nicer_thread(lambda: WhisperModel(str(model_dir), device="cpu", compute_type="int8",
-                                                             cpu_threads=threads, num_workers=workers))
+        # Built in a nicer thread: the threads the model starts inherit its priority.
+        with ThreadPoolExecutor(1, thread_name_prefix="asr-load", initializer=lower_thread_priority) as pool:
+            self._model = pool.submit(WhisperModel, str(model_dir), device="cpu", compute_type="int8",
+                                      cpu_threads=threads, num_workers=workers).result()
         _install_short_windows()
         self._simplify = _Simplifier()
 

@@ -253,13 +253,23 @@ class IncrementalTranscriber:
 
     # --- windows ----------------------------------------------------------------------------------
 
+    def _stop(self, region: _Region) -> int:
+        """Where a region's speech ends so far (the current position while it goes on)."""
+        return self._segmenter.position if region.end is None else region.end
+
     def _speech(self, start: int, end: int) -> int:
         """Samples of (padded) speech between two answer samples."""
-        total = 0
-        for region in self._regions:
-            stop = self._segmenter.position if region.end is None else region.end
-            total += max(0, min(stop, end) - max(region.start, start))
-        return total
+        return sum(max(0, min(self._stop(region), end) - max(region.start, start)) for region in self._regions)
+
+    def _speech_before(self, end: int, amount: int) -> int:
+        """The answer sample from which `amount` samples of speech lead up to `end` (the cut if fewer)."""
+        for region in reversed(self._regions):
+            stop = min(end, self._stop(region))
+            take = max(0, stop - region.start)
+            if take >= amount:
+                return stop - amount
+            amount -= take
+        return self._cut
 
     def speech_after(self, sample: int) -> float:
         """Seconds of speech heard after answer sample `sample` (e.g. the end of a window in flight)."""
@@ -339,15 +349,7 @@ class IncrementalTranscriber:
         view = int(self.params.view * SAMPLE_RATE)
         if self._speech(self._cut, end) <= view:
             return self._cut
-        start = end
-        for region in reversed(self._regions):  # walk back until `view` samples of speech are behind
-            stop = min(end, self._segmenter.position if region.end is None else region.end)
-            take = max(0, stop - region.start)
-            if take >= view:
-                start = stop - view
-                break
-            view -= take
-            start = region.start
+        start = self._speech_before(end, view)
         later = [gap for gap in self._gaps if start <= gap <= start + _VIEW_SLACK * SAMPLE_RATE]
         return later[0] if later else start
 
@@ -360,7 +362,7 @@ class IncrementalTranscriber:
         pieces: list[Piece] = []
         offset = 0
         for region in self._regions:
-            stop = min(end, self._segmenter.position if region.end is None else region.end)
+            stop = min(end, self._stop(region))
             first = max(region.start, start, self._base)
             if stop > first:
                 pieces.append(Piece(offset, first, stop - first))
@@ -377,15 +379,7 @@ class IncrementalTranscriber:
     def _make_room(self, end: int, limit: int) -> None:
         """No committing window ran in time and this one would outgrow Whisper's: its oldest audio is
         not transcribed (counted), so the rest still is."""
-        cut = end
-        speech = 0
-        for region in reversed(self._regions):  # the sample with `limit` samples of speech after it
-            stop = min(end, self._segmenter.position if region.end is None else region.end)
-            take = max(0, stop - max(region.start, self._cut))
-            if speech + take >= limit:
-                cut = stop - (limit - speech)
-                break
-            speech += take
+        cut = self._speech_before(end, limit)
         log.warning("%.0f s of speech could not be committed in time; its oldest part is not transcribed",
                     self._speech(self._cut, end) / SAMPLE_RATE)
         self.stats.untranscribed_seconds += self._speech(self._cut, cut) / SAMPLE_RATE

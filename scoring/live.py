@@ -50,6 +50,14 @@ def recognize_window(recognizer: SpeechRecognizer, window: Window, language: str
                                 prompt=window.prompt)
 
 
+def _outcome(job: Job) -> tuple[Transcript | None, BaseException | None]:
+    """A finished job's transcript (None if withdrawn, superseded or failed) and its error."""
+    if job.future.cancelled():
+        return None, None
+    error = job.future.exception()
+    return (None, error) if error is not None else (job.future.result(), None)
+
+
 _VAD_BATCH = SAMPLE_RATE // 4  # audio handed to voice activity detection at a time
 
 
@@ -123,9 +131,7 @@ class LiveTranscription:
         window: Window | None = None
         job: Job | None = None
         while True:
-            await self._wake.wait()
-            self._wake.clear()
-            await self._segment()
+            await self._next_audio()
             if job is not None and job.future.done():
                 self._settle(window, job)
                 window = job = None
@@ -171,20 +177,25 @@ class LiveTranscription:
         window = self._transcriber.tentative_final()
         job = self._submit(window) if window is not None else None
         while not self._finishing:
-            await self._wake.wait()
-            self._wake.clear()
-            await self._segment()
+            await self._next_audio()
         return (window, job) if job is not None else None
 
     def _confirm(self, window: Window, job: Job) -> None:
         """Keep the tentative last window if no speech came after it; else the real one follows."""
-        transcript = None if job.future.cancelled() or job.future.exception() else job.future.result()
-        if transcript is None or not self._transcriber.finish_with(window, transcript):
+        transcript, _ = _outcome(job)
+        if transcript is None:
             self._transcriber.discard(window)
+        if transcript is None or not self._transcriber.finish_with(window, transcript):
             log.debug("the tentative last window was not kept: speech came after it, or it failed")
         else:
             log.debug("tentative last window of %.1f s kept: waited %.2f s, recognised in %.2f s", window.seconds,
                       job.started_at - job.submitted, job.busy)
+
+    async def _next_audio(self) -> None:
+        """Wait to be woken (audio, a finished job, the end) and segment what audio arrived."""
+        await self._wake.wait()
+        self._wake.clear()
+        await self._segment()
 
     async def _segment(self) -> None:
         if not self._inbox:
@@ -216,8 +227,7 @@ class LiveTranscription:
 
     def _settle(self, window: Window, job: Job) -> None:
         """Feed a finished job's result back: accept it, or give its audio to the next window."""
-        error = None if job.future.cancelled() else job.future.exception()
-        transcript = None if job.future.cancelled() or error is not None else job.future.result()
+        transcript, error = _outcome(job)
         if transcript is None:
             self._transcriber.discard(window)
             if isinstance(error, TranscriptionClosed) or window.final:

@@ -140,7 +140,7 @@ class TranscriptionScheduler:
         self._runners: list[asyncio.Task[None]] = []  # one per worker thread
         self._closed = False
         self._busy_spans: deque[tuple[float, float]] = deque(maxlen=256)  # (start, end) of recent jobs
-        self._running: dict[Job, float] = {}  # running job → when it started
+        self._running: set[Job] = set()
         self.stats = SchedulerStats()
 
     async def start(self) -> None:
@@ -179,7 +179,7 @@ class TranscriptionScheduler:
         now = time.monotonic()
         since = now - seconds
         busy = sum(max(0.0, end - max(start, since)) for start, end in self._busy_spans if end > since)
-        busy += sum(now - max(start, since) for start in self._running.values())
+        busy += sum(now - max(job.started_at, since) for job in self._running)
         return min(1.0, busy / (seconds * self._workers))
 
     def caption_slowdown(self) -> float:
@@ -291,7 +291,8 @@ class TranscriptionScheduler:
             if job.future.done():
                 continue
             job.started = True
-            job.started_at = self._running[job] = time.monotonic()
+            job.started_at = time.monotonic()
+            self._running.add(job)
             try:
                 transcript, busy = await loop.run_in_executor(self._asr, self._recognize, job)
             except asyncio.CancelledError:
@@ -304,7 +305,8 @@ class TranscriptionScheduler:
                     job.future.set_exception(exc)
                 continue
             finally:
-                self._busy_spans.append((self._running.pop(job), time.monotonic()))
+                self._running.discard(job)
+                self._busy_spans.append((job.started_at, time.monotonic()))
                 self._wakeup.set()  # a worker may be free for a commit that waited
             job.busy = busy
             self.stats.recognized[job.priority] += 1

@@ -43,14 +43,19 @@ class ScriptedSpeech:
         return Transcript("".join(w.text for w in heard).strip(), tuple(heard), "en", window.seconds)
 
 
-def run(answer: Answer, fake: ScriptedSpeech, params: IncrementalParams | None = None) -> IncrementalTranscriber:
-    """Stream the answer in 20 ms chunks, recognising each window as soon as it is due, then finish."""
-    transcriber = IncrementalTranscriber(None, language="en", params=params)
-    for piece in chunks(answer.pcm):
+def stream(transcriber: IncrementalTranscriber, fake: ScriptedSpeech, pcm: np.ndarray) -> None:
+    """Push `pcm` in 20 ms chunks, recognising each window as soon as it is due."""
+    for piece in chunks(pcm):
         transcriber.push(piece)
         window = transcriber.next_window()
         if window is not None:
             transcriber.accept(window, fake.hear(window))
+
+
+def run(answer: Answer, fake: ScriptedSpeech, params: IncrementalParams | None = None) -> IncrementalTranscriber:
+    """Stream the answer in 20 ms chunks, recognising each window as soon as it is due, then finish."""
+    transcriber = IncrementalTranscriber(None, language="en", params=params)
+    stream(transcriber, fake, answer.pcm)
     window = transcriber.finish_window()
     if window is not None:
         transcriber.accept(window, fake.hear(window))
@@ -333,11 +338,7 @@ def test_a_tentative_last_window_is_kept_when_no_speech_follows_it():
     fake = ScriptedSpeech(answer)
     transcriber = IncrementalTranscriber(None, language="en")
     stop = int((answer.spans[0][1] - CLIP_SILENCE + 0.2) * RATE)  # the click: 0.2 s after the last word
-    for piece in chunks(answer.pcm[:stop]):
-        transcriber.push(piece)
-        window = transcriber.next_window()
-        if window is not None:
-            transcriber.accept(window, fake.hear(window))
+    stream(transcriber, fake, answer.pcm[:stop])
     tentative = transcriber.tentative_final()
     assert tentative.final
     for piece in chunks(answer.pcm[stop:]):  # the tail: silence
@@ -355,11 +356,7 @@ def test_a_tentative_last_window_gives_way_when_speech_follows_it():
     fake = ScriptedSpeech(answer)
     transcriber = IncrementalTranscriber(None, language="en")
     stop = int((answer.spans[0][0] + 4.0) * RATE)  # mid-sentence
-    for piece in chunks(answer.pcm[:stop]):
-        transcriber.push(piece)
-        window = transcriber.next_window()
-        if window is not None:
-            transcriber.accept(window, fake.hear(window))
+    stream(transcriber, fake, answer.pcm[:stop])
     tentative = transcriber.tentative_final()
     for piece in chunks(answer.pcm[stop:]):
         transcriber.push(piece)
