@@ -95,7 +95,7 @@ class LiveTranscription:
         self._finishing = False  # no more audio
         self._closed = False
         self._wake = asyncio.Event()
-        self._job: Job | None = None  # the recognition in flight, withdrawn if the answer is abandoned
+        self._jobs: set[Job] = set()  # recognitions in flight, withdrawn if the answer is abandoned
         self._driver = asyncio.create_task(self._drive(), name="live-transcription")
 
     @property
@@ -128,68 +128,79 @@ class LiveTranscription:
     # --- the driver -----------------------------------------------------------------------------
 
     async def _drive(self) -> Transcript:
-        window: Window | None = None
-        job: Job | None = None
+        jobs: dict[Window, Job] = {}  # at most one committing and one caption window
         while True:
             await self._next_audio()
-            if job is not None and job.future.done():
+            for window, job in [(w, j) for w, j in jobs.items() if j.future.done()]:
+                del jobs[window]
                 self._settle(window, job)
-                window = job = None
             if self._finishing or self._ending:
                 break
-            if job is None:
-                window = self._transcriber.next_window(slower=self._scheduler.caption_slowdown())
-            elif self._superseded(window, job):
+            for window in [w for w, j in jobs.items() if self._superseded(w, j)]:
+                del jobs[window]  # the newer caption window takes its place in the scheduler's line
                 self._transcriber.discard(window)
-                window = self._transcriber.next_window()
-            else:
-                continue
-            job = self._submit(window) if window is not None else None
-        if job is not None:
-            if self._scheduler.withdraw(job) or not window.commits:
-                # The last window will hear this audio too; a caption already running is not
-                # waited for (it commits nothing), its result is simply not used.
-                self._transcriber.discard(window)
-            else:
-                await asyncio.wait([job.future])
-                self._settle(window, job)
-        tentative = await self._tentative_final()
+            while (window := self._transcriber.next_window(slower=self._scheduler.caption_slowdown())) is not None:
+                job = self._submit(window)
+                if job is None:
+                    break
+                jobs[window] = job
+        commit = None
+        for window, job in jobs.items():
+            if self._scheduler.withdraw(job):
+                self._transcriber.discard(window)  # not started: the last windows hear its audio
+            elif window.commits:
+                commit = (window, job)  # running: the last windows go on from where it will commit up to
+            # a caption already running is not waited for: it commits nothing, its result is not used
+        tentative = await self._tentative_finals()
         await self._segment()  # audio pushed while the last batch was being segmented
-        if tentative is not None:
-            await asyncio.wait([tentative[1].future])
-            self._confirm(*tentative)
-        if not self._transcriber.done:
-            last = self._transcriber.finish_window()
-            if last is not None:
-                job = self._submit(last)
-                await asyncio.wait([job.future])
-                self._settle(last, job)
+        if commit is not None and self._transcriber.is_outstanding(commit[0]):
+            await asyncio.wait([commit[1].future])
+            self._settle(*commit)
+        if tentative and self._transcriber.is_outstanding(tentative[0][0]):
+            await asyncio.wait([job.future for _, job in tentative])
+            self._confirm(tentative)
+        while not self._transcriber.done:
+            last = [(window, self._submit(window)) for window in self._transcriber.finish_windows()]
+            if commit is not None and self._transcriber.is_outstanding(commit[0]):
+                await asyncio.wait([commit[1].future])
+                self._settle(*commit)
+            if last and not self._transcriber.is_outstanding(last[0][0]):
+                for _, job in last:  # the commit they went on from failed: given again, from its start
+                    self._scheduler.withdraw(job)
+                continue
+            if last:
+                await asyncio.wait([job.future for _, job in last])
+            for window, job in last:
+                self._settle(window, job)
         self._meters.speech(self._transcriber.stats.speech_seconds)
         if self._transcriber.stats.untranscribed_seconds:
             self._meters.dropped_audio(self._transcriber.stats.untranscribed_seconds)
         return self._transcriber.result()
 
-    async def _tentative_final(self) -> tuple[Window, Job] | None:
+    async def _tentative_finals(self) -> list[tuple[Window, Job]]:
         """If the answer is ending but its last audio is still in flight, start recognising its last
-        window now and take in the rest while it runs."""
+        windows now and take in the rest while they run."""
         if self._finishing:
-            return None
-        window = self._transcriber.tentative_final()
-        job = self._submit(window) if window is not None else None
+            return []
+        tentative = [(window, self._submit(window)) for window in self._transcriber.tentative_finals()]
         while not self._finishing:
             await self._next_audio()
-        return (window, job) if job is not None else None
+        return tentative
 
-    def _confirm(self, window: Window, job: Job) -> None:
-        """Keep the tentative last window if no speech came after it; else the real one follows."""
-        transcript, _ = _outcome(job)
-        if transcript is None:
-            self._transcriber.discard(window)
-        if transcript is None or not self._transcriber.finish_with(window, transcript):
-            log.debug("the tentative last window was not kept: speech came after it, or it failed")
+    def _confirm(self, tentative: list[tuple[Window, Job]]) -> None:
+        """Keep the tentative last windows if no speech came after them; else the real ones follow."""
+        windows = [window for window, _ in tentative]
+        transcripts = [_outcome(job)[0] for _, job in tentative]
+        if any(transcript is None for transcript in transcripts):
+            self._transcriber.discard(windows[0])
+            log.debug("a tentative last window failed; the last windows are recognised again")
+        elif not self._transcriber.finish_with(windows, transcripts):
+            log.debug("the tentative last windows were not kept: speech came after them")
         else:
-            log.debug("tentative last window of %.1f s kept: waited %.2f s, recognised in %.2f s", window.seconds,
-                      job.started_at - job.submitted, job.busy)
+            log.debug("tentative last windows of %s s kept: waited %s s, recognised in %s s",
+                      "+".join(f"{w.seconds:.1f}" for w in windows),
+                      "/".join(f"{job.started_at - job.submitted:.2f}" for _, job in tentative),
+                      "/".join(f"{job.busy:.2f}" for _, job in tentative))
 
     async def _next_audio(self) -> None:
         """Wait to be woken (audio, a finished job, the end) and segment what audio arrived."""
@@ -206,10 +217,9 @@ class LiveTranscription:
         await self._scheduler.segment(self._transcriber.push, pcm)
 
     def _superseded(self, window: Window, job: Job) -> bool:
-        """A waiting caption window is stale once another cadence of speech has arrived after it, or
-        once the phrase it is part of can be closed."""
-        fresh = self._transcriber.speech_after(window.end) >= self._cadence
-        return job.priority is Priority.CAPTION and not job.started and (fresh or self._transcriber.commit_due)
+        """A waiting caption window is stale once another cadence of speech has arrived after it."""
+        return (job.priority is Priority.CAPTION and not job.started
+                and self._transcriber.speech_after(window.end) >= self._cadence)
 
     def _submit(self, window: Window) -> Job | None:
         priority = priority_of(window)
@@ -221,9 +231,15 @@ class LiveTranscription:
             if window.final:
                 raise
             return None
-        job.future.add_done_callback(lambda _: self._wake.set())
-        self._job = job
+        self._jobs.add(job)
+        job.future.add_done_callback(lambda _: self._job_done(job))
         return job
+
+    def _job_done(self, job: Job) -> None:
+        self._jobs.discard(job)
+        if not job.future.cancelled():
+            job.future.exception()  # retrieved: a recognition given up on (a caption at the end) may fail unseen
+        self._wake.set()
 
     def _settle(self, window: Window, job: Job) -> None:
         """Feed a finished job's result back: accept it, or give its audio to the next window."""
@@ -289,5 +305,5 @@ class LiveTranscription:
         if not self._driver.done():
             self._driver.cancel()
         await asyncio.gather(self._driver, return_exceptions=True)
-        if self._job is not None:
-            self._scheduler.withdraw(self._job)
+        for job in list(self._jobs):
+            self._scheduler.withdraw(job)

@@ -87,7 +87,8 @@ class Streamed:
 
     transcriber: IncrementalTranscriber  # finished
     cpu: float  # process CPU seconds spent recognising
-    finish_wall: float  # wall seconds from the end of the audio to the final transcript
+    finish_wall: float  # wall seconds from the end of the audio to the final transcript (its pieces one by one)
+    last_windows: int  # the pieces the last window was split into
 
 
 def stream_answer(recognizer: SpeechRecognizer, pcm: np.ndarray, language: str,
@@ -106,9 +107,10 @@ def stream_answer(recognizer: SpeechRecognizer, pcm: np.ndarray, language: str,
 
     for piece in chunks(pcm):
         transcriber.push(piece)
-        if (window := transcriber.next_window()) is not None:
+        while (window := transcriber.next_window()) is not None:
             recognize(window)
     wall = time.perf_counter()
-    if (window := transcriber.finish_window()) is not None:
+    last = transcriber.finish_windows()
+    for window in last:  # one after the other here; the server recognises them side by side
         recognize(window)
-    return Streamed(transcriber, cpu, time.perf_counter() - wall)
+    return Streamed(transcriber, cpu, time.perf_counter() - wall, len(last))

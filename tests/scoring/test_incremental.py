@@ -13,18 +13,23 @@ from speech_answers import CLIP_SILENCE, RATE, Answer, build_answer, chunks, cli
 from scoring.errors import IncrementalError, TranscriptionClosed
 from scoring.incremental import IncrementalParams, IncrementalTranscriber, Window
 from scoring.transcript import Transcript, Word
+from scoring.vad import SpeechSegmenter, VadEventKind
 
 
 class ScriptedSpeech:
-    """Words of 0.4 s with 0.1 s between them over each clip's speech (the clip minus `margin` at each end)."""
+    """Words of 0.4 s with 0.1 s between them over each clip's speech (the clip minus `margin` at each
+    end), none across a silence the voice activity model finds inside it — as in real speech."""
 
     def __init__(self, answer: Answer, *, margin: float = CLIP_SILENCE) -> None:
         self.words: list[Word] = []
+        silences = _silences(answer.pcm)
         for index, (start, end) in enumerate(answer.spans):
-            t, n = start + margin + 0.05, 0
-            while t + 0.4 <= end - margin:
-                self.words.append(Word(f" c{index}w{n}", round(t, 3), round(t + 0.4, 3)))
-                t, n = t + 0.5, n + 1
+            n = 0
+            for begin, stop in _between(start + margin, end - margin, silences):
+                t = begin + 0.05
+                while t + 0.4 <= stop:
+                    self.words.append(Word(f" c{index}w{n}", round(t, 3), round(t + 0.4, 3)))
+                    t, n = t + 0.5, n + 1
         self.windows: list[Window] = []
 
     def hear(self, window: Window) -> Transcript:
@@ -43,12 +48,39 @@ class ScriptedSpeech:
         return Transcript("".join(w.text for w in heard).strip(), tuple(heard), "en", window.seconds)
 
 
+def _silences(pcm: np.ndarray) -> list[tuple[float, float]]:
+    """The silences (seconds) the voice activity model finds: between speech segments and inside them."""
+    segmenter = SpeechSegmenter()
+    events = segmenter.push(pcm) + segmenter.flush()
+    out, previous_end = [], 0.0
+    for event in events:
+        if event.kind is VadEventKind.STARTED:
+            out.append((previous_end, event.seconds))
+        elif event.kind is VadEventKind.ENDED:
+            previous_end = event.seconds
+        else:
+            half = event.silence / RATE / 2
+            out.append((event.seconds - half, event.seconds + half))
+    return out + [(previous_end, pcm.size / RATE)]
+
+
+def _between(start: float, end: float, silences: list[tuple[float, float]]) -> list[tuple[float, float]]:
+    """The stretches of [start, end] outside the silences."""
+    stretches, at = [], start
+    for quiet_start, quiet_end in sorted(silences):
+        if quiet_end <= at or quiet_start >= end:
+            continue
+        if quiet_start > at:
+            stretches.append((at, quiet_start))
+        at = max(at, quiet_end)
+    return stretches + ([(at, end)] if at < end else [])
+
+
 def stream(transcriber: IncrementalTranscriber, fake: ScriptedSpeech, pcm: np.ndarray) -> None:
     """Push `pcm` in 20 ms chunks, recognising each window as soon as it is due."""
     for piece in chunks(pcm):
         transcriber.push(piece)
-        window = transcriber.next_window()
-        if window is not None:
+        while (window := transcriber.next_window()) is not None:
             transcriber.accept(window, fake.hear(window))
 
 
@@ -56,8 +88,7 @@ def run(answer: Answer, fake: ScriptedSpeech, params: IncrementalParams | None =
     """Stream the answer in 20 ms chunks, recognising each window as soon as it is due, then finish."""
     transcriber = IncrementalTranscriber(None, language="en", params=params)
     stream(transcriber, fake, answer.pcm)
-    window = transcriber.finish_window()
-    if window is not None:
+    for window in transcriber.finish_windows():
         transcriber.accept(window, fake.hear(window))
     return transcriber
 
@@ -97,7 +128,8 @@ def test_only_the_speech_since_the_last_commit_is_left_for_finish(answer):
     params = IncrementalParams()
     fake = ScriptedSpeech(answer)
     stats = run(answer, fake, params).stats
-    assert stats.finish_calls == 1 and fake.windows[-1].final
+    last = [w for w in fake.windows if w.final]
+    assert stats.finish_calls == len(last) >= 1 and fake.windows[-1].final
     assert stats.finish_seconds_sent <= params.commit_window + 0.5  # a clip of 32 s was committed in part
     assert stats.finish_seconds_sent < answer.seconds / 2
     assert stats.model_calls == len(fake.windows)
@@ -136,7 +168,7 @@ def test_captions_are_shown_never_committed_and_the_pause_commits_the_phrase():
     assert window.closes and window.start <= int((answer.spans[0][0] + CLIP_SILENCE) * RATE)
     transcriber.accept(window, fake.hear(window))
     assert transcriber.unconfirmed == () and [w.text for w in transcriber.committed] == [w.text for w in fake.words]
-    assert transcriber.finish_window() is None
+    assert transcriber.finish_windows() == ()
 
 
 def test_a_caption_window_holds_only_the_latest_speech():
@@ -178,7 +210,7 @@ def test_silence_only_costs_nothing():
     for piece in chunks(pcm):
         transcriber.push(piece)
         assert transcriber.next_window() is None
-    assert transcriber.finish_window() is None
+    assert transcriber.finish_windows() == ()
     result = transcriber.result()
     assert result.is_empty and result.text == "" and transcriber.stats.model_calls == 0
 
@@ -229,26 +261,67 @@ def test_inconsistent_parameters_are_refused(kwargs):
 
 
 def test_driving_out_of_order_is_refused(answer):
-    """One window at a time, accepted as given; no audio after the end; finish only once."""
+    """One caption window at a time, accepted as given; no audio after the end; finish only once."""
     transcriber = IncrementalTranscriber(None, language="en")
     pieces = chunks(answer.pcm)
     window = None
     while window is None:
         transcriber.push(next(pieces))
         window = transcriber.next_window()
-    assert transcriber.next_window() is None  # one outstanding window at a time
-    with pytest.raises(IncrementalError):
-        transcriber.finish_window()
+    assert not window.commits and transcriber.next_window() is None  # one caption window at a time
     stranger = Window(window.audio, "", window.pieces, window.end, False, False)
     with pytest.raises(IncrementalError):
         transcriber.accept(stranger, Transcript("", (), "en", 0.0))
     transcriber.discard(window)
     again = transcriber.next_window()
     assert again is not None and again.pieces[0].start == window.pieces[0].start  # the audio was kept
-    transcriber.discard(again)
-    transcriber.finish_window()
+    transcriber.finish_windows()  # gives up the caption window
+    assert not transcriber.is_outstanding(again)
+    with pytest.raises(IncrementalError):
+        transcriber.accept(again, Transcript("", (), "en", 0.0))
     with pytest.raises(TranscriptionClosed):
         transcriber.push(np.zeros(320, np.int16))
+
+
+def long_tail(seconds: float) -> tuple[IncrementalTranscriber, ScriptedSpeech, Answer]:
+    """A transcriber that heard `seconds` of one long clip and committed none of it (every window discarded)."""
+    answer = build_answer(0.5, "q3_outage_strong.wav", trim_end=0.0)
+    fake = ScriptedSpeech(answer)
+    transcriber = IncrementalTranscriber(None, language="en")
+    for piece in chunks(answer.pcm[: int((0.5 + CLIP_SILENCE + seconds) * RATE)]):
+        transcriber.push(piece)
+        if (window := transcriber.next_window()) is not None:
+            assert not window.commits
+            transcriber.discard(window)
+    return transcriber, fake, answer
+
+
+def test_a_long_last_window_is_split_at_silences_into_pieces_accepted_in_order():
+    """20 s of speech left at the end: pieces of at most `final_piece` s of speech and at least 4 s, cut
+    at silences the VAD found, covering the speech without a gap; accepted in order only."""
+    transcriber, fake, _ = long_tail(20.0)
+    silences = {g for g in transcriber._gaps} | {r.start for r in transcriber._regions}
+    last = transcriber.finish_windows()
+    assert len(last) == 2 and all(w.final and w.closes for w in last)
+    assert all(4.0 <= w.seconds <= transcriber.params.final_piece for w in last)
+    assert last[0].end == last[1].start and last[0].end in silences
+    with pytest.raises(IncrementalError):
+        transcriber.accept(last[1], fake.hear(last[1]))
+    for window in last:
+        transcriber.accept(window, fake.hear(window))
+    assert transcriber.done
+    spoken = [w.text for w in fake.words if w.start < last[-1].end / RATE]
+    assert [w.text for w in transcriber.result().words] == spoken
+
+
+def test_discarding_one_piece_of_the_last_window_gives_them_all_again():
+    """A failed piece: the pieces are given up together, and finish_windows() gives the same ones again."""
+    transcriber, fake, _ = long_tail(20.0)
+    first = transcriber.finish_windows()
+    transcriber.discard(first[1])
+    assert not transcriber.done and not transcriber.is_outstanding(first[0])
+    again = transcriber.finish_windows()
+    assert [(w.start, w.end) for w in again] == [(w.start, w.end) for w in first]
 
 
 def test_the_synchronous_driver_passes_audio_language_and_prompt_and_survives_a_failure(answer):
@@ -259,8 +332,9 @@ def test_the_synchronous_driver_passes_audio_language_and_prompt_and_survives_a_
     failures = iter([True])
 
     def recognize(audio: np.ndarray, language: str, prompt: str) -> Transcript:
-        window = transcriber._outstanding
-        assert audio is window.audio and audio.dtype == np.float32
+        window = next(w for w in (transcriber._commit, transcriber._caption, *transcriber._finals)
+                      if w is not None and w.audio is audio)
+        assert audio.dtype == np.float32
         calls.append((audio.size, language, prompt))
         if next(failures, False):
             raise RuntimeError("model crashed")
@@ -322,12 +396,12 @@ def test_when_no_caption_window_ever_runs_long_speech_is_still_committed_whole(a
             transcriber.accept(window, fake.hear(window))
         else:
             transcriber.discard(window)
-    window = transcriber.finish_window()
-    if window is not None:
+    for window in transcriber.finish_windows():
         transcriber.accept(window, fake.hear(window))
     assert [w.text for w in transcriber.result().words] == [w.text for w in fake.words]
     assert transcriber.stats.untranscribed_seconds == 0
-    assert all(not w.final for w in fake.windows[:-1]) and len(fake.windows) >= 3
+    finals = [w.final for w in fake.windows]
+    assert finals == sorted(finals) and finals[-1] and len(fake.windows) >= 3  # the last windows come last
 
 
 
@@ -339,14 +413,14 @@ def test_a_tentative_last_window_is_kept_when_no_speech_follows_it():
     transcriber = IncrementalTranscriber(None, language="en")
     stop = int((answer.spans[0][1] - CLIP_SILENCE + 0.2) * RATE)  # the click: 0.2 s after the last word
     stream(transcriber, fake, answer.pcm[:stop])
-    tentative = transcriber.tentative_final()
-    assert tentative.final
+    tentative = transcriber.tentative_finals()
+    assert len(tentative) == 1 and tentative[0].final
     for piece in chunks(answer.pcm[stop:]):  # the tail: silence
         transcriber.push(piece)
-    assert transcriber.finish_with(tentative, fake.hear(tentative))
+    assert transcriber.finish_with(tentative, [fake.hear(w) for w in tentative])
     assert transcriber.done and [w.text for w in transcriber.result().words] == [w.text for w in fake.words]
     with pytest.raises(TranscriptionClosed):
-        transcriber.finish_window()
+        transcriber.finish_windows()
 
 
 def test_a_tentative_last_window_gives_way_when_speech_follows_it():
@@ -357,12 +431,129 @@ def test_a_tentative_last_window_gives_way_when_speech_follows_it():
     transcriber = IncrementalTranscriber(None, language="en")
     stop = int((answer.spans[0][0] + 4.0) * RATE)  # mid-sentence
     stream(transcriber, fake, answer.pcm[:stop])
-    tentative = transcriber.tentative_final()
+    tentative = transcriber.tentative_finals()
     for piece in chunks(answer.pcm[stop:]):
         transcriber.push(piece)
-    assert not transcriber.finish_with(tentative, fake.hear(tentative))
+    assert not transcriber.finish_with(tentative, [fake.hear(w) for w in tentative])
     assert not transcriber.done
-    last = transcriber.finish_window()
-    assert last.final and last.end > tentative.end
+    (last,) = transcriber.finish_windows()
+    assert last.final and last.end > tentative[-1].end
     transcriber.accept(last, fake.hear(last))
     assert [w.text for w in transcriber.result().words] == [w.text for w in fake.words]
+
+
+def pending_commit(answer: Answer, fake: ScriptedSpeech, params: IncrementalParams | None = None,
+                   *, settles: bool) -> tuple[IncrementalTranscriber, Window, int]:
+    """Stream until a committing window of the wanted kind is given, recognising the others at once;
+    leave that one outstanding. Returns the transcriber, the window and the samples pushed."""
+    transcriber = IncrementalTranscriber(None, language="en", params=params)
+    pushed = 0
+    for piece in chunks(answer.pcm):
+        transcriber.push(piece)
+        pushed += piece.size
+        window = transcriber.next_window()
+        if window is None:
+            continue
+        if window.commits and window.settles == settles:
+            return transcriber, window, pushed
+        transcriber.accept(window, fake.hear(window))
+    raise AssertionError("no such committing window")
+
+
+def test_captions_go_on_while_a_committing_window_is_recognised():
+    """A long commit takes seconds of the model: caption windows of the newer speech are given
+    meanwhile, and a caption older than what the commit heard does not replace its words."""
+    answer = build_answer(0.5, "q3_outage_strong.wav", trim_end=CLIP_SILENCE)
+    fake = ScriptedSpeech(answer)
+    params = IncrementalParams(commit_window=10.0, right_context=3.0, max_window=12.0)
+    transcriber, commit, pushed = pending_commit(answer, fake, params, settles=True)
+    captions = []
+    for piece in chunks(answer.pcm[pushed: pushed + 5 * RATE]):
+        transcriber.push(piece)
+        window = transcriber.next_window()
+        if window is not None:
+            assert not window.commits  # one committing window at a time
+            captions.append(window)
+            transcriber.accept(window, fake.hear(window))
+    assert len(captions) >= 2 and all(w.end > commit.end for w in captions)
+    shown = transcriber.unconfirmed
+    assert shown and shown[-1].end * RATE > commit.end
+    transcriber.accept(commit, fake.hear(commit))
+    assert transcriber.unconfirmed[-1] == shown[-1]  # the newer caption's words stay shown
+
+
+def test_a_caption_older_than_a_commit_does_not_replace_its_words():
+    """A caption window given before a committing window but recognised after it: the commit heard
+    newer speech, so the caption's words are not shown over its words."""
+    answer = build_answer(0.5, "q3_outage_strong.wav", trim_end=CLIP_SILENCE)
+    fake = ScriptedSpeech(answer)
+    params = IncrementalParams(commit_window=10.0, right_context=3.0, max_window=12.0)
+    transcriber = IncrementalTranscriber(None, language="en", params=params)
+    caption = commit = None
+    for piece in chunks(answer.pcm):
+        transcriber.push(piece)
+        window = transcriber.next_window()
+        if window is None:
+            continue
+        if not window.commits and caption is None and transcriber.commit_due is False:
+            caption = window  # held: its recognition is slow
+        elif window.commits and caption is not None:
+            commit = window
+            break
+        else:
+            transcriber.accept(window, fake.hear(window))
+    assert caption is not None and commit is not None and commit.end > caption.end
+    transcriber.accept(commit, fake.hear(commit))
+    shown = transcriber.unconfirmed
+    assert transcriber.accept(caption, fake.hear(caption)) == ()
+    assert transcriber.unconfirmed == shown
+
+
+@pytest.mark.parametrize("settles", [False, True], ids=["after-a-pause", "long-speech"])
+def test_the_last_windows_need_not_wait_for_a_committing_window(settles):
+    """The answer ends while a committing window is being recognised: the last windows start where it
+    will commit up to (a pause's end, or its latest silence), are accepted after it, and every word is
+    committed once."""
+    if settles:
+        answer = build_answer(0.5, "q3_outage_strong.wav", trim_end=CLIP_SILENCE)
+        params = IncrementalParams(commit_window=10.0, right_context=3.0, max_window=12.0)
+    else:
+        answer = build_answer(0.5, "q1_lead_deadline_weak.wav", 1.0, "q2_disagreement_weak.wav", trim_end=CLIP_SILENCE)
+        params = None
+    fake = ScriptedSpeech(answer)
+    transcriber, commit, pushed = pending_commit(answer, fake, params, settles=settles)
+    for piece in chunks(answer.pcm[pushed: pushed + 6 * RATE]):
+        transcriber.push(piece)
+    last = transcriber.finish_windows()
+    assert last and transcriber.is_outstanding(commit)
+    assert last[0].start < commit.end if settles else last[0].start >= commit.end
+    assert last[0].start > commit.start
+    with pytest.raises(IncrementalError):
+        transcriber.accept(last[0], fake.hear(last[0]))  # the committing window comes first
+    transcriber.accept(commit, fake.hear(commit))
+    assert transcriber.committed[-1].end * RATE <= last[0].start
+    for window in last:
+        transcriber.accept(window, fake.hear(window))
+    assert transcriber.done
+    spoken = [w.text for w in fake.words if w.start < last[-1].end / RATE]
+    assert [w.text for w in transcriber.result().words] == spoken
+
+
+def test_a_failed_committing_window_takes_the_last_windows_that_go_on_from_it():
+    """The commit the last windows start inside fails: they are given up too, and finish_windows()
+    gives last windows from the last cut, so nothing is lost."""
+    answer = build_answer(0.5, "q3_outage_strong.wav", trim_end=CLIP_SILENCE)
+    fake = ScriptedSpeech(answer)
+    params = IncrementalParams(commit_window=10.0, right_context=3.0, max_window=12.0)
+    transcriber, commit, pushed = pending_commit(answer, fake, params, settles=True)
+    for piece in chunks(answer.pcm[pushed: pushed + 3 * RATE]):
+        transcriber.push(piece)
+    first = transcriber.finish_windows()
+    transcriber.discard(commit)
+    assert not any(transcriber.is_outstanding(w) for w in first) and not transcriber.done
+    again = transcriber.finish_windows()
+    assert again[0].start == commit.start
+    for window in again:
+        transcriber.accept(window, fake.hear(window))
+    spoken = [w.text for w in fake.words if w.start < again[-1].end / RATE]
+    assert [w.text for w in transcriber.result().words] == spoken

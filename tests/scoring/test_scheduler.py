@@ -429,3 +429,80 @@ def test_loop_and_silence_segments_are_not_speech():
     assert not is_speech_segment(no_speech_prob=0.9, avg_logprob=-1.5, compression_ratio=1.0)
     assert not is_speech_segment(no_speech_prob=0.0, avg_logprob=-0.08, compression_ratio=33.4)
     assert is_speech_segment(no_speech_prob=0.9, avg_logprob=-0.2, compression_ratio=1.0)  # confident words
+
+
+class PairedRecognizer(FakeRecognizer):
+    """Committing-quality windows (the last windows, here) only finish once two run at the same time."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.together = threading.Barrier(2, timeout=5)
+        self.qualities: list[tuple[Quality, float]] = []
+
+    def recognize(self, audio: np.ndarray, *, language: str, quality: Quality, prompt: str = ""):
+        self.qualities.append((quality, audio.size / SAMPLE_RATE))
+        if quality is Quality.COMMIT:
+            self.together.wait()  # BrokenBarrierError if the other piece does not run alongside
+        return super().recognize(audio, language=language, quality=quality, prompt=prompt)
+
+
+def phrases(seconds: float) -> np.ndarray:
+    """Tone in 2.8 s phrases with 0.2 s gaps: speech without a pause, with places to cut it."""
+    one = np.concatenate([tone(2.8), np.zeros(int(0.2 * SAMPLE_RATE), np.int16)])
+    return np.tile(one, int(seconds / 3))
+
+
+async def test_a_long_last_window_runs_in_pieces_side_by_side():
+    """20 s of speech without a pause left at the end: its pieces run on both workers at once."""
+    recognizer = PairedRecognizer()
+    sched = TranscriptionScheduler(recognizer, workers=2)
+    await sched.start()
+    try:
+        live = LiveTranscription(sched, language="en", max_seconds=60)
+        await speak(live, phrases(21))
+        final = await live.finish()
+    finally:
+        await sched.aclose()
+    pieces = [seconds for quality, seconds in recognizer.qualities if quality is Quality.COMMIT]
+    assert len(pieces) == 2 and all(4 <= s <= 13.5 for s in pieces)
+    assert final.words and final.words[-1].end > 20.0 and sched.stats.recognized[Priority.FINAL] == 2
+
+
+class FirstCommitHeld(FakeRecognizer):
+    """Holds the first committing-quality window until `release` is set; records the windows as they start."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.release = threading.Event()
+        self.started: list[tuple[Quality, float]] = []
+
+    def recognize(self, audio: np.ndarray, *, language: str, quality: Quality, prompt: str = ""):
+        first = quality is Quality.COMMIT and not any(q is Quality.COMMIT for q, _ in self.started)
+        self.started.append((quality, audio.size / SAMPLE_RATE))
+        if first and not self.release.wait(10):
+            raise TimeoutError("never released")
+        return super().recognize(audio, language=language, quality=quality, prompt=prompt)
+
+
+async def test_the_last_window_starts_while_a_pause_commit_is_still_running():
+    """The answer ends while its pause commit is being recognised: the last window (only the speech
+    after the pause) starts on the other worker at once, and the transcript has both."""
+    recognizer = FirstCommitHeld()
+    sched = TranscriptionScheduler(recognizer, workers=2)
+    await sched.start()
+    try:
+        live = LiveTranscription(sched, language="en", max_seconds=60)
+        await speak(live, np.concatenate([tone(5), np.zeros(SAMPLE_RATE, np.int16)]))
+        await until(lambda: recognizer.started and recognizer.started[-1][0] is Quality.COMMIT)
+        await speak(live, tone(3))
+        live.expect_end()
+        await until(lambda: [q for q, _ in recognizer.started].count(Quality.COMMIT) == 2)
+        last = recognizer.started[-1][1]
+        assert last < 4.0  # the speech after the pause only
+        recognizer.release.set()
+        live.push(np.zeros(4000, np.int16))
+        final = await live.finish()
+    finally:
+        recognizer.release.set()
+        await sched.aclose()
+    assert final.words[0].start < 1.0 and final.words[-1].end > 8.0
