@@ -18,9 +18,13 @@ For each N it prints:
   received), p50 and p95 over every answer; and the server's own finish → final transcript
   p95 (`intervox_answer_final_seconds`);
 - caption lag p95 (`intervox_caption_lag_seconds`);
-- corpus WER of the stored (live) transcripts and of the same answer audio transcribed whole,
-  offline, in this process after the live runs (same model, final quality), and their ratio;
-- the server's CPU over the run's wall time: cores in all and per interview;
+- corpus WER of the stored (live) transcripts, and of the same answers transcribed whole, offline,
+  in this process after the live runs (same model, Whisper's full 30 s windows, beam search): once
+  from each answer's stored recording (decrypted with the data directory's key, its Opus decoded —
+  the audio an offline pass after the interview would have, so the ratio is what transcribing
+  while they speak costs), and once from the source clips (before Opus and WebRTC); and the ratios;
+- the server's CPU over the run's wall time: cores in all and per interview, and the CPU this
+  process (the candidates) took from the same cores;
 - ASR busy seconds per second of speech the server's voice activity detection found;
 - audio the server dropped, and the deepest ASR queue seen (sampled every 0.5 s).
 
@@ -38,8 +42,11 @@ import argparse
 import asyncio
 import fractions
 import functools
+import io
 import math
+import os
 import random
+import sqlite3
 import sys
 import tempfile
 import time
@@ -62,9 +69,11 @@ from dashboard import percentile  # noqa: E402
 from harness import HrClient, ServerProcess, speech_manifest  # noqa: E402
 from latency import DEFAULT_CLIPS, FINISH_AFTER_CLIP, process_cpu_seconds  # noqa: E402
 from prometheus_client.parser import text_string_to_metric_families  # noqa: E402
+from recording_files import decrypt_parts  # noqa: E402
 from speech_answers import CLIP_SILENCE, Answer, build_answer  # noqa: E402
 from wsclient import CameraTrack, Candidate, ClipTrack, reach_first_question  # noqa: E402
 
+from media.audio import Mono16kResampler  # noqa: E402
 from scoring.asr import Quality, WhisperRecognizer  # noqa: E402
 from scoring.model import ensure_bundled_model  # noqa: E402
 
@@ -205,7 +214,10 @@ class Together:
 class Spoken:
     pair: Pair
     finish_to_saved: float  # seconds, as the candidate saw it
+    interview: str  # public id
+    question: int  # position
     live_transcript: str = ""
+    recorded_transcript: str = ""  # its stored recording, decrypted and transcribed whole after the run
 
 
 @dataclass
@@ -214,6 +226,7 @@ class LoadRun:
     answers: list[Spoken]
     wall_seconds: float
     server_cpu_seconds: float
+    client_cpu_seconds: float  # this process: the N synthetic candidates, on the same cores
     metrics: Samples  # deltas over the run (counters and histograms)
     queue_depths: list[float]
 
@@ -241,7 +254,7 @@ async def candidate_run(server: ServerProcess, hr: HrClient, job_id: int, index:
                 finished = time.monotonic()
                 await candidate.send("answer.finish", question=question)
                 await candidate.expect("answer.saved", question=question, timeout=120)
-                spoken.append(Spoken(pair, time.monotonic() - finished))
+                spoken.append(Spoken(pair, time.monotonic() - finished, invite["interview"]["id"], question))
             await together.done.wait()
         finally:
             await candidate.close()
@@ -259,13 +272,15 @@ async def sample_gauge(hr: HrClient, name: str, into: list[float]) -> None:
 async def measure(server: ServerProcess, hr: HrClient, together: Together, into: dict) -> None:
     """Between everyone at question 1 and everyone done: wall time, server CPU, /metrics deltas, queue depth."""
     await together.ready.wait()
-    before, cpu, started = await scrape(hr), process_cpu_seconds(server.proc.pid), time.monotonic()
+    before, started = await scrape(hr), time.monotonic()
+    cpu, client_cpu = process_cpu_seconds(server.proc.pid), process_cpu_seconds(os.getpid())
     depths: list[float] = []
     sampler = asyncio.create_task(sample_gauge(hr, "intervox_asr_queue_depth", depths))
     together.go.set()
     try:
         await together.done.wait()
         into.update(wall=time.monotonic() - started, cpu=process_cpu_seconds(server.proc.pid) - cpu,
+                    client_cpu=process_cpu_seconds(os.getpid()) - client_cpu,
                     metrics=difference(await scrape(hr), before), depths=depths)
     finally:
         sampler.cancel()
@@ -292,7 +307,8 @@ async def load_run(server: ServerProcess, hr: HrClient, n: int, answers: int, pi
         for position, answer in enumerate(spoken):
             answer.live_transcript = transcripts.get(position, "")
         spoken_all += spoken
-    return LoadRun(n, spoken_all, measured["wall"], measured["cpu"], measured["metrics"], measured["depths"])
+    return LoadRun(n, spoken_all, measured["wall"], measured["cpu"], measured["client_cpu"], measured["metrics"],
+                   measured["depths"])
 
 
 async def settle(hr: HrClient, timeout: float = 60.0) -> None:
@@ -330,12 +346,34 @@ async def sweep(server: ServerProcess, ns: list[int], answers: int) -> tuple[lis
     return runs, None
 
 
-def transcribe_offline(pairs: set[Pair], model_cache: Path) -> dict[Pair, str]:
-    """Each distinct answer's audio transcribed whole, as a recording would be after the interview."""
-    recognizer = WhisperRecognizer(ensure_bundled_model(model_cache))
-    return {pair: recognizer.recognize(spoken_answer(pair).pcm.astype(np.float32) / 32768.0, language="en",
-                                       quality=Quality.FINAL).text
-            for pair in sorted(pairs)}
+def recorded_audio(data_dir: Path) -> dict[tuple[str, int], np.ndarray]:
+    """Each stored recording's audio, 16 kHz mono int16, by (interview public id, question position):
+    decrypted with the data directory's master key, its Opus decoded and resampled as the server does."""
+    with sqlite3.connect(f"file:{data_dir / 'intervox.sqlite3'}?mode=ro", uri=True) as db:
+        answer_of = {rec: (interview, position) for rec, interview, position in db.execute(
+            "SELECT r.id, i.public_id, q.position FROM recordings r JOIN interviews i ON i.id = r.interview_id "
+            "JOIN questions q ON q.id = r.question_id")}
+    pieces: dict[tuple[str, int], list[np.ndarray]] = defaultdict(list)
+    for part in decrypt_parts(data_dir):
+        resampler = Mono16kResampler()
+        with av.open(io.BytesIO(part.webm)) as container:
+            pieces[answer_of[part.recording_id]] += [resampler.resample(frame) for frame in container.decode(audio=0)]
+    return {key: np.concatenate(chunks) for key, chunks in pieces.items()}
+
+
+def transcribe_offline(runs: list[LoadRun], data_dir: Path) -> dict[Pair, str]:
+    """After the interviews, as an offline pass would: each distinct answer's source audio transcribed
+    whole (returned), and each answer's stored recording transcribed whole (into the answer)."""
+    recognizer = WhisperRecognizer(ensure_bundled_model(data_dir / "models"))
+
+    def whole(pcm: np.ndarray) -> str:
+        return recognizer.recognize(pcm.astype(np.float32) / 32768.0, language="en", quality=Quality.FINAL).text
+
+    recordings = recorded_audio(data_dir)
+    for answer in (a for run in runs for a in run.answers):
+        recording = recordings.get((answer.interview, answer.question))
+        answer.recorded_transcript = whole(recording) if recording is not None else ""
+    return {pair: whole(spoken_answer(pair).pcm) for pair in sorted({a.pair for run in runs for a in run.answers})}
 
 
 COLUMNS = [
@@ -346,10 +384,13 @@ COLUMNS = [
     ("srv p95*", "server's finish → final transcript, p95 (s, intervox_answer_final_seconds)"),
     ("cap p95*", "caption lag p95 (s, intervox_caption_lag_seconds)"),
     ("WER live", "corpus WER of the stored transcripts"),
-    ("WER offl", "corpus WER of the same answers transcribed whole, offline"),
-    ("live/off", "WER live ÷ WER offline"),
+    ("WER rec", "corpus WER of the answers' stored recordings, decrypted and transcribed whole after the run"),
+    ("live/rec", "WER live ÷ WER rec: what transcribing while they speak costs against an offline pass"),
+    ("WER src", "corpus WER of the answers' source clips (before Opus and WebRTC) transcribed whole"),
+    ("live/src", "WER live ÷ WER src"),
     ("cores", "server CPU seconds ÷ wall seconds of the run"),
     ("cores/iv", "the same ÷ N"),
+    ("clients", "this process's CPU seconds (the N candidates) ÷ wall seconds: cores taken from the server"),
     ("asr/sp", "ASR busy s ÷ speech s found by the server's VAD"),
     ("dropped", "audio the server dropped (s)"),
     ("queue", "deepest ASR queue seen (sampled every 0.5 s)"),
@@ -376,13 +417,14 @@ def report_row(run: LoadRun, offline: dict[Pair, str]) -> list[str]:
     references = [spoken_answer(a.pair).reference for a in run.answers]
     live = corpus_word_error_rate(references, [a.live_transcript for a in run.answers])
     whole = corpus_word_error_rate(references, [offline[a.pair] for a in run.answers])
+    recorded = corpus_word_error_rate(references, [a.recorded_transcript for a in run.answers])
     cores = run.server_cpu_seconds / run.wall_seconds
     return [
         str(run.candidates), str(len(run.answers)), figure(percentile(finals, 50)), figure(percentile(finals, 95)),
         figure(bucket_quantile(run.metrics, "intervox_answer_final_seconds", 0.95)),
         figure(bucket_quantile(run.metrics, "intervox_caption_lag_seconds", 0.95)),
-        figure(live, 3), figure(whole, 3), figure(per(live, whole)),
-        figure(cores), figure(cores / run.candidates, 3),
+        figure(live, 3), figure(recorded, 3), figure(per(live, recorded)), figure(whole, 3), figure(per(live, whole)),
+        figure(cores), figure(cores / run.candidates, 3), figure(run.client_cpu_seconds / run.wall_seconds),
         figure(per(total(run.metrics, "intervox_asr_busy_seconds_total"),
                    total(run.metrics, "intervox_speech_seconds_total")), 3),
         figure(total(run.metrics, "intervox_audio_dropped_seconds_total")),
@@ -433,13 +475,14 @@ def main() -> None:
         finally:
             server.stop()
         print("transcribing the answers offline ...", flush=True)
-        offline = transcribe_offline({a.pair for run in runs for a in run.answers}, data / "models")
+        offline = transcribe_offline(runs, data)
     report(runs, offline, args.answers, failure)
     if args.show:
         for run in runs:
             for answer in run.answers:
                 print(f"\nN={run.candidates} {answer.pair}\n  reference: {spoken_answer(answer.pair).reference}\n"
-                      f"  live:      {answer.live_transcript}\n  offline:   {offline[answer.pair]}")
+                      f"  live:      {answer.live_transcript}\n  recording: {answer.recorded_transcript}\n"
+                      f"  source:    {offline[answer.pair]}")
 
 
 if __name__ == "__main__":

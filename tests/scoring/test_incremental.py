@@ -252,10 +252,12 @@ def test_a_window_that_could_not_commit_in_time_is_kept_under_whispers_30_second
 
 @pytest.mark.parametrize(
     "kwargs", [{"cadence": 0}, {"view": 0}, {"right_context": -1}, {"right_context": 24.0}, {"max_window": 29.0},
-               {"commit_window": 26.0, "max_window": 25.0}]
+               {"commit_window": 26.0, "max_window": 25.0}, {"final_piece": 6.0}, {"final_piece": 29.0},
+               {"prompt_min_probability": 1.5}]
 )
 def test_inconsistent_parameters_are_refused(kwargs):
-    """No cadence or view, a right context the commit window cannot hold, a window Whisper cannot hear: ValueError."""
+    """No cadence or view, a right context the commit window cannot hold, a window Whisper cannot hear, last
+    pieces too short or too long, a probability out of range: ValueError."""
     with pytest.raises(ValueError):
         IncrementalParams(**kwargs)
 
@@ -557,3 +559,21 @@ def test_a_failed_committing_window_takes_the_last_windows_that_go_on_from_it():
         transcriber.accept(window, fake.hear(window))
     spoken = [w.text for w in fake.words if w.start < again[-1].end / RATE]
     assert [w.text for w in transcriber.result().words] == spoken
+
+
+def test_words_recognised_unsure_are_left_out_of_the_prompt():
+    """The prompt is the committed text before the window, without words below `prompt_min_probability`
+    (a misheard word in the prompt is heard again in every later window)."""
+    answer = build_answer(0.5, "q1_lead_deadline_weak.wav", 1.0, "q2_disagreement_weak.wav", trim_end=CLIP_SILENCE)
+    fake = ScriptedSpeech(answer)
+    transcriber = IncrementalTranscriber(None, language="en")
+    prompts = []
+    for piece in chunks(answer.pcm):
+        transcriber.push(piece)
+        while (window := transcriber.next_window()) is not None:
+            prompts.append(window.prompt)
+            heard = fake.hear(window)
+            unsure = tuple(Word(w.text, w.start, w.end, 0.3 if w.text.endswith("w1") else 0.9) for w in heard.words)
+            transcriber.accept(window, Transcript(heard.text, unsure, "en", heard.audio_seconds))
+    later = [p.split() for p in prompts if "c0w2" in p.split()]
+    assert later and all("c0w0" in words and "c0w1" not in words for words in later)
