@@ -38,7 +38,7 @@ RANGE = 1 << 20
 
 
 class _NoSpeech:
-    def recognize(self, audio, *, language, quality):  # noqa: ANN001, ANN201
+    def recognize(self, audio, *, language, quality, prompt="", provisional=0.0):  # noqa: ANN001, ANN201
         return Transcript("", (), language, 0.0)
 
 

@@ -57,7 +57,8 @@ class SpeechRecognizer(Protocol):
     """Anything that turns 16 kHz mono float32 audio into a transcript (blocking), and finds where
     speech is in a stream (a fresh `VoiceActivity` per stream, see scoring.vad)."""
 
-    def recognize(self, audio: np.ndarray, *, language: str, quality: Quality, prompt: str = "") -> Transcript: ...
+    def recognize(self, audio: np.ndarray, *, language: str, quality: Quality, prompt: str = "",
+                  provisional: float = 0.0) -> Transcript: ...
 
     def voice_activity(self) -> VoiceActivity: ...
 
@@ -81,9 +82,19 @@ _ENCODER_FRAMES = {"caption": (1000, 1500), "commit": (1500,), "final": ()}
 _encoder_frames = threading.local()
 
 
+class _ProvisionalTail(Exception):
+    """What is left to decode lies in the window's provisional tail: not decoded (see `_decode`)."""
+
+
 def _pad_or_trim(array: np.ndarray, length: int = _WHISPER_FRAMES, *, axis: int = -1) -> np.ndarray:
-    """faster-whisper's `pad_or_trim`, padding a short window only to the encoder size this thread allows."""
+    """faster-whisper's `pad_or_trim` (called once per pass over a window), padding a short window only
+    to the encoder size this thread allows — and stopping before a pass over the provisional tail."""
     if length == _WHISPER_FRAMES:
+        passes = getattr(_encoder_frames, "passes", None)
+        if passes is not None:
+            if passes and array.shape[axis] <= _encoder_frames.provisional:
+                raise _ProvisionalTail
+            _encoder_frames.passes = passes + 1
         sizes = getattr(_encoder_frames, "sizes", ())
         length = next((frames for frames in sizes if array.shape[axis] + _ENCODER_HEADROOM <= frames),
                       _WHISPER_FRAMES)
@@ -125,6 +136,8 @@ ASR_NICENESS = 5
 def lower_thread_priority(steps: int = ASR_NICENESS) -> None:
     """Make the calling thread `steps` nicer (Linux: niceness is per thread, and inherited by the
     threads it starts). Where that is not allowed, it is logged and nothing changes."""
+    if steps == 0:
+        return
     try:
         tid = threading.get_native_id()
         os.setpriority(os.PRIO_PROCESS, tid, min(19, os.getpriority(os.PRIO_PROCESS, tid) + steps))
@@ -135,15 +148,16 @@ def lower_thread_priority(steps: int = ASR_NICENESS) -> None:
 class WhisperRecognizer:
     """faster-whisper on the CPU with int8 weights, shared by every interview in the process."""
 
-    def __init__(self, model_dir: Path, *, threads: int = 0, workers: int = 1) -> None:
+    def __init__(self, model_dir: Path, *, threads: int = 0, workers: int = 1, niceness: int = ASR_NICENESS) -> None:
         """`threads`: CPU (intra-op) threads each `recognize` call uses; 0 = CTranslate2's default
         (4, or OMP_NUM_THREADS when that is set). `workers`: how many `recognize` calls, from
         different Python threads, run at the same time (model replicas sharing the weights). The
-        model's own threads run `ASR_NICENESS` nicer than the process."""
+        model's own threads run `niceness` nicer than the process (0: as the process)."""
         from faster_whisper import WhisperModel
 
         # Built in a nicer thread: the threads the model starts inherit its priority.
-        with ThreadPoolExecutor(1, thread_name_prefix="asr-load", initializer=lower_thread_priority) as pool:
+        with ThreadPoolExecutor(1, thread_name_prefix="asr-load", initializer=lower_thread_priority,
+                                initargs=(niceness,)) as pool:
             self._model = pool.submit(WhisperModel, str(model_dir), device="cpu", compute_type="int8",
                                       cpu_threads=threads, num_workers=workers).result()
         _install_short_windows()
@@ -155,16 +169,33 @@ class WhisperRecognizer:
 
         return SileroVoiceActivity()
 
-    def recognize(self, audio: np.ndarray, *, language: str, quality: Quality, prompt: str = "") -> Transcript:
+    def recognize(self, audio: np.ndarray, *, language: str, quality: Quality, prompt: str = "",
+                  provisional: float = 0.0) -> Transcript:
         """`prompt`: text said just before `audio` (e.g. an answer's committed words), to continue from.
+        `provisional`: the last this-many seconds will be heard again (a caption window, the right
+        context of a long one), so the words ending there need not be finished.
+
+        Whisper decodes a window in passes: when it takes its last segment for unfinished (speech
+        running up to the window's end, as live windows do), it seeks back to the last word and
+        decodes the rest again — another encoder pass, and over a second of padding it sometimes
+        hallucinates ("Yes.") through every temperature fallback (a 24 s commit took 4.7 s). A pass
+        that would start inside the provisional tail is not made.
 
         A prompt occasionally sends Whisper into a repetition loop, which `is_speech_segment`
         rejects; the words of that window would be lost, so it is recognised once more without it."""
         audio = np.ascontiguousarray(audio, dtype=np.float32)
-        decoded = self._decode(audio, language, quality, prompt)
+        decoded = self._decode(audio, language, quality, prompt, provisional)
         if prompt and any(segment.compression_ratio > _MAX_COMPRESSION_RATIO for segment in decoded):
             log.info("a prompted window decoded as a repetition loop; recognising it again without the prompt")
-            decoded = self._decode(audio, language, quality, "")
+            decoded = self._decode(audio, language, quality, "", provisional)
+        if log.isEnabledFor(logging.DEBUG):
+            log.debug("%s window of %.1f s: %d segments, temperatures %s", quality.value, audio.size / SAMPLE_RATE,
+                      len(decoded), sorted({segment.temperature for segment in decoded}))
+            for segment in decoded:
+                if segment.temperature > 0:
+                    log.debug("  fallback segment %.1f-%.1f t=%.1f cr=%.2f lp=%.2f nsp=%.2f prompt=%r text=%r",
+                              segment.start, segment.end, segment.temperature, segment.compression_ratio,
+                              segment.avg_logprob, segment.no_speech_prob, prompt[-80:], segment.text)
         texts: list[str] = []
         words: list[Word] = []
         for segment in decoded:
@@ -180,9 +211,12 @@ class WhisperRecognizer:
             words = [Word(self._simplify(w.text), w.start, w.end, w.probability) for w in words]
         return Transcript(text=text, words=tuple(words), language=language, audio_seconds=audio.size / SAMPLE_RATE)
 
-    def _decode(self, audio: np.ndarray, language: str, quality: Quality, prompt: str) -> list:
+    def _decode(self, audio: np.ndarray, language: str, quality: Quality, prompt: str, provisional: float) -> list:
         greedy = quality is Quality.CAPTION
         _encoder_frames.sizes = _ENCODER_FRAMES[quality.value]
+        _encoder_frames.passes = 0
+        _encoder_frames.provisional = int(provisional * 100)  # feature frames
+        decoded: list = []
         try:
             segments, _info = self._model.transcribe(
                 audio,
@@ -194,6 +228,11 @@ class WhisperRecognizer:
                 condition_on_previous_text=False,  # no repetition loops carried from one window to the next
                 initial_prompt=((_ZH_PROMPT if language == "zh" else "") + prompt) or None,
             )
-            return list(segments)  # the generator decodes lazily: consume it here, in this thread
+            for segment in segments:  # the generator decodes lazily: consume it here, in this thread
+                decoded.append(segment)
+        except _ProvisionalTail:
+            pass  # the segments of the passes made are complete
         finally:
             _encoder_frames.sizes = ()
+            _encoder_frames.passes = None
+        return decoded

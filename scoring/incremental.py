@@ -147,6 +147,8 @@ class Window:
     final: bool  # the answer's last window
     settles: bool = False  # long speech: commit what has `right_context` after it
 
+    provisional: float = 0.0  # seconds at its end that will be heard again: their words need not be finished
+
     @property
     def commits(self) -> bool:
         """Its words are committed (else it only refreshes the caption)."""
@@ -456,7 +458,9 @@ class IncrementalTranscriber:
         audio = self._joined()
         parts = [audio[p.start - self._base:p.start - self._base + p.length] for p in pieces]
         samples = np.concatenate(parts).astype(np.float32) / 32768.0
-        return Window(samples, self._prompt(pieces[0].start), tuple(pieces), end, closes, final, settles)
+        # A caption is heard again whole; long speech from its right context on.
+        provisional = 0.0 if closes else self.params.right_context if settles else samples.size / SAMPLE_RATE
+        return Window(samples, self._prompt(pieces[0].start), tuple(pieces), end, closes, final, settles, provisional)
 
     def _make_room(self, end: int, limit: int) -> None:
         """No committing window ran in time and this one would outgrow Whisper's: its oldest audio is

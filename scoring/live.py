@@ -47,7 +47,7 @@ def recognize_window(recognizer: SpeechRecognizer, window: Window, language: str
     """Recognise `window` (blocking) with the effort the scheduler gives its kind — for benchmarks
     and model tests that drive an `IncrementalTranscriber` the way the server does."""
     return recognizer.recognize(window.audio, language=language, quality=QUALITY[priority_of(window)],
-                                prompt=window.prompt)
+                                prompt=window.prompt, provisional=window.provisional)
 
 
 def _outcome(job: Job) -> tuple[Transcript | None, BaseException | None]:
@@ -225,7 +225,7 @@ class LiveTranscription:
         priority = priority_of(window)
         try:
             job = self._scheduler.submit(window.audio, language=self._transcriber.language, prompt=window.prompt,
-                                         priority=priority, stream=self)
+                                         priority=priority, stream=self, provisional=window.provisional)
         except SchedulerOverloaded:
             self._transcriber.discard(window)  # its audio goes into the next window
             if window.final:

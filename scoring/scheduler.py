@@ -7,15 +7,23 @@ run the recogniser in parallel, each taking the next waiting job in priority ord
 1. `FINAL` — an answer's last window: a score is waiting for it;
 2. `COMMIT` — a window closed by a pause, or long speech: it commits words, so each answer's
    tail stays short. With several workers, commits do not take the last free one — a long commit
-   (24 s, beam search: over a second) would otherwise make a final that arrives wait for it —
-   unless the oldest has waited `COMMIT_PATIENCE` seconds: commits that fall behind let windows
-   grow until audio has to be dropped;
+   (24 s, beam search: over a second) would otherwise hold up the captions (and, without a final
+   lane, the finals) that arrive meanwhile — unless the oldest has waited `COMMIT_PATIENCE`
+   seconds: commits that fall behind let windows grow until audio has to be dropped;
 3. `CAPTION` — a short window while someone speaks: it refreshes the caption.
 
 Captions are taken round robin, one waiting job per stream: a stream that submits a newer window
 while its previous one is still waiting replaces it *in its place in the line*. A busy server
 therefore refreshes each caption less often (each refresh covering more audio) instead of
 falling behind, and a caption never overtakes a commit or a final.
+
+The final lane: with a `final_recognizer` (a second instance of the model, about 160 MB, whose
+threads run at the process's priority while the shared workers' run `ASR_NICENESS` nicer, giving
+way to live media), `final_workers` more workers take answers' last windows only. A score then
+never waits for a commit or caption to finish, and its recognition is not the one that gives way
+when the CPUs are busy. A shared worker takes a final only while every final worker is busy (an
+answer's last window may come in two pieces, and answers may end together). On the load bench
+(4 candidates, 2 cores) the longest waits of last windows for a worker went from 1.0–1.8 s to 0.
 
 Why several workers, each running its recognition on one CPU thread (`cpu_threads=1`): on the
 2-core reference machine a short window (4–8 s) took the same wall time on one intra-op thread as
@@ -90,6 +98,7 @@ class Job:
     prompt: str
     priority: Priority
     stream: Hashable
+    provisional: float = 0.0  # seconds at its end that will be heard again (SpeechRecognizer.recognize)
     submitted: float = field(default_factory=time.monotonic)
     started: bool = False
     started_at: float = 0.0  # monotonic; 0 until it starts
@@ -119,13 +128,32 @@ class Meters:
     stored_latency: Callable[[float], None] = _ignore  # end of an answer → transcript and score stored
 
 
-class TranscriptionScheduler:
-    """Runs up to `workers` recognitions at once, in dedicated threads: finals, then commits, then captions."""
+@dataclass(eq=False)
+class _Lane:
+    """Worker threads running one recogniser: the shared lane takes every kind of job, the final lane
+    only answers' last windows."""
 
-    def __init__(self, recognizer: SpeechRecognizer, *, workers: int = 1, max_queued: int = 256,
+    name: str
+    recognizer: SpeechRecognizer
+    workers: int
+    executor: ThreadPoolExecutor
+    finals_only: bool
+    idle: int = 0  # runners waiting for work
+    running: set[Job] = field(default_factory=set)
+    spans: deque[tuple[float, float]] = field(default_factory=lambda: deque(maxlen=256))  # (start, end) of recent jobs
+
+
+class TranscriptionScheduler:
+    """Runs up to `workers` recognitions at once, in dedicated threads: finals, then commits, then captions
+    — and, with a `final_recognizer`, up to `final_workers` more of answers' last windows only."""
+
+    def __init__(self, recognizer: SpeechRecognizer, *, workers: int = 1,
+                 final_recognizer: SpeechRecognizer | None = None, final_workers: int = 0, max_queued: int = 256,
                  max_streams: int = 256, meters: Meters | None = None) -> None:
-        if workers < 1:
-            raise ValueError(f"workers must be at least 1, not {workers}")
+        if workers < 1 or final_workers < 0:
+            raise ValueError(f"need at least 1 worker and no negative final workers, not {workers}/{final_workers}")
+        if (final_recognizer is None) != (final_workers == 0):
+            raise ValueError("final workers need a final recognizer, and a final recognizer final workers")
         self._recognizer = recognizer
         self._workers = workers
         self.meters = meters or Meters()
@@ -134,19 +162,23 @@ class TranscriptionScheduler:
         self._urgent: dict[Priority, deque[Job]] = {Priority.FINAL: deque(), Priority.COMMIT: deque()}
         self._captions: OrderedDict[Hashable, Job] = OrderedDict()
         self._wakeup = asyncio.Event()
-        # Recognition yields the CPU to live media (scoring.asr.ASR_NICENESS).
-        self._asr = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="asr", initializer=lower_thread_priority)
+        # The shared lane yields the CPU to live media (scoring.asr.ASR_NICENESS); the final lane
+        # runs at the process's priority, so a score waits for no caption or commit.
+        self._shared = _Lane("asr", recognizer, workers, ThreadPoolExecutor(
+            max_workers=workers, thread_name_prefix="asr", initializer=lower_thread_priority), finals_only=False)
+        self._lanes = [self._shared]
+        if final_recognizer is not None:
+            self._lanes.append(_Lane("asr-final", final_recognizer, final_workers, ThreadPoolExecutor(
+                max_workers=final_workers, thread_name_prefix="asr-final"), finals_only=True))
         self._vad = ThreadPoolExecutor(max_workers=1, thread_name_prefix="vad")
         self._runners: list[asyncio.Task[None]] = []  # one per worker thread
         self._closed = False
-        self._busy_spans: deque[tuple[float, float]] = deque(maxlen=256)  # (start, end) of recent jobs
-        self._running: set[Job] = set()
         self.stats = SchedulerStats()
 
     async def start(self) -> None:
         if not self._runners:
-            self._runners = [asyncio.create_task(self._run(), name=f"asr-scheduler-{i}")
-                             for i in range(self._workers)]
+            self._runners = [asyncio.create_task(self._run(lane), name=f"{lane.name}-scheduler-{i}")
+                             for lane in self._lanes for i in range(lane.workers)]
 
     async def aclose(self) -> None:
         """Stop the workers, fail what is still queued, and wait for all threads to finish."""
@@ -164,7 +196,7 @@ class TranscriptionScheduler:
             if not job.future.done():
                 job.future.set_exception(TranscriptionClosed("the transcription scheduler stopped"))
         loop = asyncio.get_running_loop()
-        await asyncio.gather(loop.run_in_executor(None, self._asr.shutdown, True),
+        await asyncio.gather(*(loop.run_in_executor(None, lane.executor.shutdown, True) for lane in self._lanes),
                              loop.run_in_executor(None, self._vad.shutdown, True))
 
     # --- what is waiting ------------------------------------------------------------------------
@@ -174,13 +206,14 @@ class TranscriptionScheduler:
         return sum(len(q) for q in self._urgent.values()) + len(self._captions)
 
     def load(self, seconds: float = LOAD_WINDOW) -> float:
-        """Share of the workers' capacity over the last `seconds` that was busy (running jobs
+        """Share of the shared workers' capacity over the last `seconds` that was busy (running jobs
         included), 0–1: one of two workers busy throughout is 0.5."""
         now = time.monotonic()
         since = now - seconds
-        busy = sum(max(0.0, end - max(start, since)) for start, end in self._busy_spans if end > since)
-        busy += sum(now - max(job.started_at, since) for job in self._running)
-        return min(1.0, busy / (seconds * self._workers))
+        lane = self._shared
+        busy = sum(max(0.0, end - max(start, since)) for start, end in lane.spans if end > since)
+        busy += sum(now - max(job.started_at, since) for job in lane.running)
+        return min(1.0, busy / (seconds * lane.workers))
 
     def caption_slowdown(self) -> float:
         """How much longer than usual caption windows should wait (1 = not at all): captions give way
@@ -205,11 +238,11 @@ class TranscriptionScheduler:
     # --- submitting -----------------------------------------------------------------------------
 
     def submit(self, audio: np.ndarray, *, language: str, prompt: str, priority: Priority,
-               stream: Hashable) -> Job:
+               stream: Hashable, provisional: float = 0.0) -> Job:
         """Queue a recognition. A caption of `stream` still waiting is withdrawn (its future gets
         None); a new caption takes its place in the line."""
         self._check_open()
-        job = Job(audio, language, prompt, priority, stream)
+        job = Job(audio, language, prompt, priority, stream, provisional)
         waiting = self._captions.get(stream)
         if priority is Priority.CAPTION:
             if waiting is not None:
@@ -251,12 +284,15 @@ class TranscriptionScheduler:
 
     # --- the workers ----------------------------------------------------------------------------
 
-    def _next_job(self) -> Job | None:
-        if self._urgent[Priority.FINAL]:
-            return self._urgent[Priority.FINAL].popleft()
+    def _next_job(self, lane: _Lane) -> Job | None:
+        finals = self._urgent[Priority.FINAL]
+        if finals and (lane.finals_only or not any(other.finals_only and other.idle for other in self._lanes)):
+            return finals.popleft()  # a shared worker takes a final only while no final worker is free
+        if lane.finals_only:
+            return None
         commits = self._urgent[Priority.COMMIT]
         if commits and (self._workers == 1 or self._commit_patience_over(commits[0])
-                        or sum(job.priority is Priority.COMMIT for job in self._running) < self._workers - 1):
+                        or sum(job.priority is Priority.COMMIT for job in lane.running) < self._workers - 1):
             return commits.popleft()
         if self._captions:
             _, job = self._captions.popitem(last=False)
@@ -279,22 +315,26 @@ class TranscriptionScheduler:
         except TimeoutError:
             pass
 
-    async def _run(self) -> None:
+    async def _run(self, lane: _Lane) -> None:
         """One worker: take the next job (on the event loop, so no two workers take the same one) and
-        run it on an `asr` thread."""
+        run it on one of its lane's threads."""
         loop = asyncio.get_running_loop()
         while True:
-            job = self._next_job()
+            job = self._next_job(lane)
             if job is None:
-                await self._wait_for_work()
+                lane.idle += 1
+                try:
+                    await self._wait_for_work()
+                finally:
+                    lane.idle -= 1
                 continue
             if job.future.done():
                 continue
             job.started = True
             job.started_at = time.monotonic()
-            self._running.add(job)
+            lane.running.add(job)
             try:
-                transcript, busy = await loop.run_in_executor(self._asr, self._recognize, job)
+                transcript, busy = await loop.run_in_executor(lane.executor, self._recognize, lane.recognizer, job)
             except asyncio.CancelledError:
                 if not job.future.done():
                     job.future.set_exception(TranscriptionClosed("the transcription scheduler stopped"))
@@ -305,8 +345,8 @@ class TranscriptionScheduler:
                     job.future.set_exception(exc)
                 continue
             finally:
-                self._running.discard(job)
-                self._busy_spans.append((job.started_at, time.monotonic()))
+                lane.running.discard(job)
+                lane.spans.append((job.started_at, time.monotonic()))
                 self._wakeup.set()  # a worker may be free for a commit that waited
             job.busy = busy
             self.stats.recognized[job.priority] += 1
@@ -316,8 +356,10 @@ class TranscriptionScheduler:
             if not job.future.done():
                 job.future.set_result(transcript)
 
-    def _recognize(self, job: Job) -> tuple[Transcript, float]:
+    @staticmethod
+    def _recognize(recognizer: SpeechRecognizer, job: Job) -> tuple[Transcript, float]:
         quality = QUALITY[job.priority]
         started = time.perf_counter()
-        transcript = self._recognizer.recognize(job.audio, language=job.language, quality=quality, prompt=job.prompt)
+        transcript = recognizer.recognize(job.audio, language=job.language, quality=quality, prompt=job.prompt,
+                                          provisional=job.provisional)
         return transcript, time.perf_counter() - started

@@ -85,14 +85,23 @@ def asr_parallelism(settings: Settings) -> tuple[int, int]:
     return workers, threads
 
 
-def load_recognizer(settings: Settings) -> SpeechRecognizer:
-    """Blocking: verify (assembling on first use) and load the configured Whisper model."""
+def final_workers(settings: Settings) -> int:
+    """How many of answers' last windows run at once on the final lane (0: no final lane)."""
+    return asr_parallelism(settings)[0] if settings.asr_final_workers is None else settings.asr_final_workers
+
+
+def load_recognizers(settings: Settings) -> tuple[SpeechRecognizer, SpeechRecognizer | None]:
+    """Blocking: verify (assembling on first use) and load the configured Whisper model: for the
+    scheduler's shared lane (nicer than the process), and again for its final lane (answers' last
+    windows, at the process's priority; about 160 MB more) unless that is turned off."""
     if settings.model == "bundled":
         model_dir = ensure_bundled_model(settings.model_cache_dir)
     else:
         model_dir = verify_model_dir(Path(settings.model))
     workers, threads = asr_parallelism(settings)
-    return WhisperRecognizer(model_dir, threads=threads, workers=workers)
+    finals = final_workers(settings)
+    return (WhisperRecognizer(model_dir, threads=threads, workers=workers),
+            WhisperRecognizer(model_dir, threads=threads, workers=finals, niceness=0) if finals else None)
 
 
 def create_app(settings: Settings, *, recognizer: SpeechRecognizer | None = None) -> web.Application:
@@ -141,10 +150,14 @@ def create_app(settings: Settings, *, recognizer: SpeechRecognizer | None = None
         await worker.aclose()
 
     async def asr_ctx(app: web.Application) -> AsyncIterator[None]:
-        engine = recognizer if recognizer is not None else await asyncio.to_thread(load_recognizer, settings)
+        finals = final_workers(settings)
+        shared, final = ((recognizer, recognizer if finals else None) if recognizer is not None
+                         else await asyncio.to_thread(load_recognizers, settings))
         workers, threads = asr_parallelism(settings)
-        log.info("speech recognition: %d at a time, %d CPU thread(s) each", workers, threads)
-        scheduler = TranscriptionScheduler(engine, workers=workers, meters=transcription_meters(app[METRICS]))
+        log.info("speech recognition: %d at a time, %d CPU thread(s) each; answers' last windows also %d at a "
+                 "time on a second model instance", workers, threads, finals)
+        scheduler = TranscriptionScheduler(shared, workers=workers, final_recognizer=final, final_workers=finals,
+                                           meters=transcription_meters(app[METRICS]))
         queue_gauges(app[METRICS], scheduler)
         await scheduler.start()
         app[SCHEDULER] = scheduler

@@ -48,6 +48,10 @@ class Settings:
     # 0 workers = one per available CPU; 0 threads = the CPUs shared among the workers, at least 1.
     asr_workers: int = 0
     asr_threads: int = 0
+    # Answers' last windows also run on a second model instance at the process's priority, this many
+    # at once (the shared workers run nicer, giving way to live media): None = as many as asr_workers,
+    # 0 = no second instance (saves about 160 MB; last windows then share the workers).
+    asr_final_workers: int | None = None
     # STUN/TURN URLs handed to aiortc; empty on a LAN or loopback deployment.
     ice_servers: tuple[str, ...] = ()
     # Create a demo job and print a fresh candidate invite link at start-up.
@@ -115,7 +119,7 @@ class Settings:
         """Apply command-line values (None means "not given")."""
         given = {k: v for k, v in overrides.items() if v is not None}
         for key, value in given.items():
-            if isinstance(value, str) and key in {"port", "asr_threads", "asr_workers"}:
+            if isinstance(value, str) and key in {"port", "asr_threads", "asr_workers", "asr_final_workers"}:
                 given[key] = _convert(f"--{key}", key, value)
         return replace(self, **given)  # type: ignore[arg-type]
 
@@ -134,7 +138,7 @@ def _convert(label: str, name: str, raw: str) -> object:
         if value not in {"starttls", "tls", "none"}:
             raise ConfigError(f"{label} must be starttls, tls or none, not {raw!r}")
         return value
-    if name in {"asr_threads", "asr_workers"}:
+    if name in {"asr_threads", "asr_workers", "asr_final_workers"}:
         return _parse_int(label, raw, low=0, high=256)
     if name == "max_live_interviews":
         return _parse_int(label, raw, low=0, high=10_000)

@@ -32,7 +32,8 @@ class FakeRecognizer:
     def voice_activity(self) -> LevelVoiceActivity:
         return LevelVoiceActivity()
 
-    def recognize(self, audio: np.ndarray, *, language: str, quality: Quality, prompt: str = "") -> Transcript:
+    def recognize(self, audio: np.ndarray, *, language: str, quality: Quality, prompt: str = "",
+                  provisional: float = 0.0) -> Transcript:
         self.gate.wait(5)
         time.sleep(self.delay)
         seconds = audio.size / SAMPLE_RATE

@@ -69,3 +69,28 @@ def test_repetition_loops_are_not_transcripts(recognizer):
     for _ in range(3):  # the temperature fallback samples at random: try it a few times
         text = recognizer.recognize(audio, language="zh", quality=Quality.FINAL).text
         assert "问问问" not in text, text
+
+
+def test_a_provisional_tail_is_not_decoded_again(recognizer):
+    """Speech cut off at a window's end: Whisper takes its last segment for unfinished and makes a
+    second pass over what follows the last word; with that stretch provisional (heard again by the
+    next window) the pass is not made, and the words before it are the same."""
+    speech = load(Path(__file__).resolve().parent.parent / "data" / "speech" / "q3_outage_strong.wav")
+    window = speech[8000: 8000 + 6 * 16000]  # ends mid-sentence
+    passes: list[int] = []
+    encode = recognizer._model.encode
+
+    def counting(*args, **kwargs):
+        passes.append(1)
+        return encode(*args, **kwargs)
+
+    recognizer._model.encode = counting
+    try:
+        whole = recognizer.recognize(window, language="en", quality=Quality.COMMIT)
+        whole_passes, passes[:] = len(passes), []
+        tail_left = recognizer.recognize(window, language="en", quality=Quality.COMMIT, provisional=3.0)
+    finally:
+        recognizer._model.encode = encode
+    assert whole_passes == 2 and len(passes) == 1
+    kept = [w.text for w in tail_left.words]
+    assert kept and kept == [w.text for w in whole.words][: len(kept)]

@@ -155,7 +155,8 @@ class HoldingRecognizer(FakeRecognizer):
         for s in seconds or self.holds:
             self.holds[s].set()
 
-    def recognize(self, audio: np.ndarray, *, language: str, quality: Quality, prompt: str = ""):
+    def recognize(self, audio: np.ndarray, *, language: str, quality: Quality, prompt: str = "",
+                  provisional: float = 0.0):
         seconds = audio.size / SAMPLE_RATE
         with self._lock:
             self.started.append(seconds)
@@ -439,7 +440,8 @@ class PairedRecognizer(FakeRecognizer):
         self.together = threading.Barrier(2, timeout=5)
         self.qualities: list[tuple[Quality, float]] = []
 
-    def recognize(self, audio: np.ndarray, *, language: str, quality: Quality, prompt: str = ""):
+    def recognize(self, audio: np.ndarray, *, language: str, quality: Quality, prompt: str = "",
+                  provisional: float = 0.0):
         self.qualities.append((quality, audio.size / SAMPLE_RATE))
         if quality is Quality.COMMIT:
             self.together.wait()  # BrokenBarrierError if the other piece does not run alongside
@@ -476,7 +478,8 @@ class FirstCommitHeld(FakeRecognizer):
         self.release = threading.Event()
         self.started: list[tuple[Quality, float]] = []
 
-    def recognize(self, audio: np.ndarray, *, language: str, quality: Quality, prompt: str = ""):
+    def recognize(self, audio: np.ndarray, *, language: str, quality: Quality, prompt: str = "",
+                  provisional: float = 0.0):
         first = quality is Quality.COMMIT and not any(q is Quality.COMMIT for q, _ in self.started)
         self.started.append((quality, audio.size / SAMPLE_RATE))
         if first and not self.release.wait(10):
@@ -506,3 +509,56 @@ async def test_the_last_window_starts_while_a_pause_commit_is_still_running():
         recognizer.release.set()
         await sched.aclose()
     assert final.words[0].start < 1.0 and final.words[-1].end > 8.0
+
+
+@pytest.fixture
+async def final_lane():
+    """One shared worker and one final worker, each with a recogniser that holds 5 s windows."""
+    shared, final = HoldingRecognizer(5.0), HoldingRecognizer(5.0)
+    sched = TranscriptionScheduler(shared, workers=1, final_recognizer=final, final_workers=1)
+    await sched.start()
+    yield sched, shared, final
+    shared.release()
+    final.release()
+    await sched.aclose()
+
+
+async def test_a_final_runs_on_its_own_lane_while_the_shared_workers_are_busy(final_lane):
+    """Answers' last windows have workers of their own: a final does not wait for a long commit."""
+    sched, shared, final = final_lane
+    commit = submit(sched, "a", Priority.COMMIT, 5.0)
+    await until(lambda: shared.running == 1)
+    last = submit(sched, "b", Priority.FINAL, 1.0)
+    await asyncio.wait_for(last.future, 5)
+    assert final.started == [1.0] and not commit.future.done()
+
+
+async def test_the_final_lane_takes_nothing_but_finals(final_lane):
+    """With the shared worker busy, a commit and a caption wait even though the final worker is free."""
+    sched, shared, final = final_lane
+    submit(sched, "a", Priority.CAPTION, 5.0)
+    await until(lambda: shared.running == 1)
+    waiting = [submit(sched, "b", Priority.COMMIT, 1.0), submit(sched, "c", Priority.CAPTION, 2.0)]
+    await asyncio.sleep(0.2)
+    assert final.started == [] and not any(job.started for job in waiting)
+    shared.release()
+    await asyncio.gather(*(job.future for job in waiting))
+    assert shared.started == [5.0, 1.0, 2.0]
+
+
+async def test_a_shared_worker_takes_a_final_when_every_final_worker_is_busy(final_lane):
+    """The two pieces of a last window: one on the final worker, the other on the free shared one."""
+    sched, shared, final = final_lane
+    first = submit(sched, "a", Priority.FINAL, 5.0)
+    await until(lambda: final.running == 1)
+    second = submit(sched, "a", Priority.FINAL, 1.0)
+    await asyncio.wait_for(second.future, 5)
+    assert shared.started == [1.0] and not first.future.done()
+
+
+def test_final_workers_and_a_final_recognizer_come_together():
+    """A final lane needs both its recogniser and its workers."""
+    with pytest.raises(ValueError):
+        TranscriptionScheduler(FakeRecognizer(), final_workers=1)
+    with pytest.raises(ValueError):
+        TranscriptionScheduler(FakeRecognizer(), final_recognizer=FakeRecognizer())
